@@ -1,0 +1,118 @@
+"""ember: the PyTorch system re-built in Python on NumPy (CPU) and CuPy (GPU).
+
+>>> import ember as torch
+>>> x = torch.ones(2, 2, requires_grad=True)
+>>> ((x + 2) ** 2 * 3).mean().backward()
+>>> x.grad
+tensor([[4.5000, 4.5000],
+        [4.5000, 4.5000]])
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import _dtype
+from ._device import device
+from ._dtype import (bool_ as bool, complex64, complex128, dtype, float16, float32, float64,
+                     get_default_dtype, int8, int16, int32, int64, promote_types,
+                     set_default_dtype, uint8)
+from ._size import Size
+from ._tensor import Tensor
+from . import _tensor_methods  # noqa: F401  (attaches methods to Tensor)
+from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                      seed, set_rng_state)
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .ops.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                           HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor,
+                           asarray, empty, empty_like, eye, from_numpy, full, full_like,
+                           linspace, logspace, ones, ones_like, scalar_tensor, tensor, zeros,
+                           zeros_like)
+from .ops.creation import range_ as range
+from .ops.index import (argwhere, gather, index_select, masked_fill, masked_select, nonzero,
+                        scatter, scatter_add, take, take_along_dim)
+from .ops.linalg import (addbmm, addmm, addmv, baddbmm, bmm, dot, einsum, ger, inner, matmul,
+                         mm, mv, outer, tensordot, vdot)
+from .ops.math import (abs, absolute, acos, add, addcdiv, addcmul, allclose, arccos, arcsin,
+                       arctan, arctan2, asin, atan, atan2, bitwise_and, bitwise_not,
+                       bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, clone,
+                       cos, cosh, div, divide, eq, equal, erf, exp, exp2, expm1, fix,
+                       floor, floor_divide, fmax, fmin, fmod, frac, ge, greater, greater_equal,
+                       gt, hypot, isclose, isfinite, isinf, isnan, isneginf, isposinf, le,
+                       lerp, less, less_equal, log, log1p, log2, log10, logical_and,
+                       logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
+                       multiply, nan_to_num, ne, neg, negative, not_equal, pow, reciprocal,
+                       relu, remainder, round, rsqrt, rsub, sgn, sigmoid, sign, signbit, sin,
+                       sinh, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where,
+                       xlogy)
+from .ops.random import (bernoulli, multinomial, normal, poisson, rand, rand_like, randint,
+                         randint_like, randn, randn_like, randperm)
+from .ops.reduce import (all, amax, amin, aminmax, any, argmax, argmin, argsort, bincount,
+                         count_nonzero, cumprod, cumsum, kthvalue, logsumexp, max, mean, median,
+                         min, msort, nanmean, nansum, norm, prod, sort, std, std_mean, sum,
+                         topk, unique, var, var_mean)
+from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, diag, expand, flatten,
+                        flip, fliplr, flipud, hstack, movedim, moveaxis, narrow, permute,
+                        repeat, reshape, roll, split, squeeze, stack, swapaxes, swapdims, t,
+                        tensor_split, tile, transpose, tril, triu, unbind, unflatten,
+                        unsqueeze, vstack)
+from . import autograd, cuda  # noqa: E402
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = complex64
+cdouble = complex128
+try:
+    from ._dtype import bfloat16  # noqa: F401
+except ImportError:  # ml_dtypes not installed
+    pass
+strided = "torch.strided"
+inf = __import__("math").inf
+nan = __import__("math").nan
+pi = __import__("math").pi
+e = __import__("math").e
+
+
+def is_tensor(obj) -> "builtins.bool":
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> "builtins.int":
+    return input.numel()
+
+
+def is_floating_point(input) -> "builtins.bool":
+    return input.dtype.is_floating_point
+
+
+def broadcast_shapes(*shapes):
+    import numpy as np
+    return Size(np.broadcast_shapes(*shapes))
+
+
+def broadcast_tensors(*tensors):
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def result_type(tensor1, tensor2):
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to) -> "builtins.bool":
+    return _dtype.can_cast(from_, to)
+
+
+def __getattr__(name):
+    import importlib
+    if name in ("nn", "optim", "utils", "vision", "serialization", "testing", "distributions"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("set_printoptions", "get_printoptions"):
+        return getattr(importlib.import_module("._printing", __name__), name)
+    if name in ("save", "load", "save_file", "load_file"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -1,0 +1,228 @@
+"""Attach the functional ops to ``Tensor`` as methods, operators and in-place variants."""
+from __future__ import annotations
+
+from ._tensor import Tensor
+from .ops import creation, index, inplace, linalg, math as M, random as R, reduce, shape
+from .ops._util import binary
+from .ops.inplace import apply_inplace
+
+_METHODS = {
+    M: "add sub mul div true_divide floor_divide remainder fmod pow neg negative exp exp2 log "
+       "log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh sinh cosh asin acos atan arcsin "
+       "arccos arctan sigmoid erf reciprocal relu abs absolute floor ceil trunc fix round sign "
+       "sgn frac clamp clip clamp_min clamp_max maximum minimum fmax fmin lerp addcmul addcdiv "
+       "square xlogy atan2 hypot eq ne lt le gt ge less less_equal greater greater_equal "
+       "not_equal logical_and logical_or logical_xor logical_not bitwise_and bitwise_or "
+       "bitwise_xor bitwise_not isnan isinf isfinite isposinf isneginf signbit isclose "
+       "allclose equal nan_to_num clone where multiply subtract divide rsub",
+    reduce: "sum nansum mean nanmean prod max min amax amin aminmax argmax argmin var std norm "
+            "logsumexp cumsum cumprod all any count_nonzero sort argsort topk kthvalue median "
+            "unique bincount msort",
+    shape: "view reshape flatten unflatten squeeze unsqueeze permute transpose swapaxes swapdims "
+           "t movedim moveaxis expand expand_as broadcast_to repeat tile flip fliplr flipud roll "
+           "narrow split chunk tensor_split unbind tril triu diag contiguous",
+    index: "gather scatter scatter_add index_select masked_fill masked_select nonzero argwhere "
+           "take take_along_dim",
+    linalg: "matmul mm bmm mv dot inner outer ger addmm addmv baddbmm addbmm",
+    R: "bernoulli multinomial",
+}
+
+for _mod, _names in _METHODS.items():
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_mod, _name))
+
+Tensor.T = property(shape.T)
+Tensor.mT = property(shape.mT)
+Tensor.H = property(lambda self: shape.T(self).conj() if self.is_complex() else shape.T(self))
+Tensor.mH = property(shape.mT)
+Tensor.conj = lambda self: self
+Tensor.view_as = lambda self, other: shape.view(self, other.shape)
+Tensor.reshape_as = lambda self, other: shape.reshape(self, other.shape)
+Tensor.sum_to_size = lambda self, *size: __import__(
+    "ember.autograd.engine", fromlist=["sum_to"]).sum_to(self, tuple(shape.shape_arg(size)))
+Tensor.softmax = lambda self, dim, dtype=None: _nnf().softmax(self, dim, dtype=dtype)
+Tensor.log_softmax = lambda self, dim, dtype=None: _nnf().log_softmax(self, dim, dtype=dtype)
+Tensor.__getitem__ = index.getitem
+Tensor.__setitem__ = index.setitem
+
+
+def _nnf():
+    from .nn import functional
+    return functional
+
+
+# ---- dtype conversions ----
+def _caster(dt):
+    def cast(self, memory_format=None):
+        return self.to(dt)
+    return cast
+
+
+for _n, _d in (("float", "float32"), ("double", "float64"), ("half", "float16"),
+               ("long", "int64"), ("int", "int32"), ("short", "int16"), ("char", "int8"),
+               ("byte", "uint8"), ("bool", "bool"), ("bfloat16", "bfloat16"),
+               ("cfloat", "complex64"), ("cdouble", "complex128")):
+    try:
+        setattr(Tensor, _n, _caster(creation.to_dtype(_d)))
+    except TypeError:  # bfloat16 without ml_dtypes
+        pass
+
+
+# ---- operators ----
+def _rev(fn):
+    return lambda self, other: fn(other, self)
+
+
+Tensor.__add__ = Tensor.__radd__ = lambda self, other: M.add(self, other)
+Tensor.__sub__ = lambda self, other: M.sub(self, other)
+Tensor.__rsub__ = _rev(M.sub)
+Tensor.__mul__ = Tensor.__rmul__ = lambda self, other: M.mul(self, other)
+Tensor.__truediv__ = lambda self, other: M.div(self, other)
+Tensor.__rtruediv__ = _rev(M.div)
+Tensor.__floordiv__ = lambda self, other: M.floor_divide(self, other)
+Tensor.__rfloordiv__ = _rev(M.floor_divide)
+Tensor.__mod__ = lambda self, other: M.remainder(self, other)
+Tensor.__rmod__ = _rev(M.remainder)
+Tensor.__pow__ = lambda self, other: M.pow(self, other)
+Tensor.__rpow__ = _rev(M.pow)
+Tensor.__matmul__ = lambda self, other: linalg.matmul(self, other)
+Tensor.__rmatmul__ = _rev(linalg.matmul)
+Tensor.__neg__ = M.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = M.abs
+Tensor.__invert__ = lambda self: M.logical_not(self) if self.dtype.name == "bool" else \
+    M.bitwise_not(self)
+Tensor.__and__ = Tensor.__rand__ = lambda self, other: M.bitwise_and(self, other)
+Tensor.__or__ = Tensor.__ror__ = lambda self, other: M.bitwise_or(self, other)
+Tensor.__xor__ = Tensor.__rxor__ = lambda self, other: M.bitwise_xor(self, other)
+Tensor.__eq__ = lambda self, other: M.eq(self, other) if _cmp_ok(other) else NotImplemented
+Tensor.__ne__ = lambda self, other: M.ne(self, other) if _cmp_ok(other) else NotImplemented
+Tensor.__lt__ = lambda self, other: M.lt(self, other)
+Tensor.__le__ = lambda self, other: M.le(self, other)
+Tensor.__gt__ = lambda self, other: M.gt(self, other)
+Tensor.__ge__ = lambda self, other: M.ge(self, other)
+Tensor.__hash__ = object.__hash__
+
+
+def _cmp_ok(other):
+    from numbers import Number
+    return isinstance(other, (Tensor, Number)) or hasattr(other, "__array__")
+
+
+def _iop(fn):
+    def op(self, other):
+        return apply_inplace(self, lambda a: fn(a, other))
+    return op
+
+
+Tensor.__iadd__ = _iop(M.add)
+Tensor.__isub__ = _iop(M.sub)
+Tensor.__imul__ = _iop(M.mul)
+Tensor.__itruediv__ = _iop(M.div)
+Tensor.__ifloordiv__ = _iop(M.floor_divide)
+Tensor.__imod__ = _iop(M.remainder)
+Tensor.__ipow__ = _iop(M.pow)
+Tensor.__iand__ = _iop(M.bitwise_and)
+Tensor.__ior__ = _iop(M.bitwise_or)
+Tensor.__ixor__ = _iop(M.bitwise_xor)
+
+
+# ---- in-place variants: name_ computes name out of place and writes back ----
+def _inplace_variant(fn):
+    def method(self, *args, **kwargs):
+        return apply_inplace(self, lambda a: fn(a, *args, **kwargs))
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
+    return method
+
+
+for _name in ("add sub mul div true_divide floor_divide remainder fmod pow neg negative exp "
+              "exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh sinh cosh asin acos "
+              "atan sigmoid erf reciprocal relu abs floor ceil trunc fix round sign frac clamp "
+              "clip clamp_min clamp_max lerp addcmul addcdiv square xlogy atan2 hypot "
+              "masked_fill scatter scatter_add eq ne lt le gt ge logical_and logical_or "
+              "logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not "
+              "nan_to_num tril triu multiply subtract divide").split():
+    _fn = getattr(Tensor, _name)
+    setattr(Tensor, _name + "_", _inplace_variant(_fn))
+
+Tensor.copy_ = inplace.copy_
+Tensor.fill_ = inplace.fill_
+Tensor.zero_ = inplace.zero_
+
+
+def _shape_inplace(fn):
+    def method(self, *args):
+        res = fn(self, *args)
+        self._data = res._data
+        self._bump()
+        return self
+    return method
+
+
+for _name in ("t", "transpose", "squeeze", "unsqueeze", "swapaxes", "swapdims"):
+    setattr(Tensor, _name + "_", _shape_inplace(getattr(shape, _name)))
+
+
+def _resize_(self, *size):
+    import numpy as np
+    shp = shape.shape_arg(size)
+    flat = self._data.reshape(-1)
+    n = 1
+    for s in shp:
+        n *= s
+    new = np.zeros(n, dtype=self._data.dtype)
+    new[:min(n, flat.size)] = flat[:min(n, flat.size)]
+    self._data = self._backend.xp.asarray(new.reshape(shp))
+    self._bump()
+    return self
+
+
+Tensor.resize_ = _resize_
+Tensor.resize_as_ = lambda self, other: _resize_(self, other.shape)
+
+
+def _random_fill(method, **defaults):
+    def fill(self, *args, generator=None, **kwargs):
+        names = list(defaults)
+        kw = dict(defaults)
+        kw.update(zip(names, args))
+        kw.update(kwargs)
+        inplace.check_leaf(self)
+        return R.fill_random(self, method, generator, **kw)
+    return fill
+
+
+Tensor.uniform_ = _random_fill("uniform", from_=0.0, to=1.0)
+Tensor.normal_ = _random_fill("normal", mean=0.0, std=1.0)
+Tensor.exponential_ = _random_fill("exponential", lambd=1.0)
+Tensor.geometric_ = _random_fill("geometric", p=0.5)
+Tensor.cauchy_ = _random_fill("cauchy", median=0.0, sigma=1.0)
+Tensor.log_normal_ = _random_fill("log_normal", mean=1.0, std=2.0)
+Tensor.bernoulli_ = _random_fill("bernoulli", p=0.5)
+
+
+def _random_(self, from_=0, to=None, *, generator=None):
+    if to is None:
+        from_, to = 0, from_ if from_ else 2 ** 24
+    return R.fill_random(self, "random", generator, from_=from_, to=to)
+
+
+Tensor.random_ = _random_
+
+
+def _index_fill_(self, dim, index, value):
+    key = (slice(None),) * shape.wrap_dim(dim, self.ndim) + (index,)
+    index_mod = __import__("ember.ops.index", fromlist=["setitem"])
+    index_mod.setitem(self, key, value)
+    return self
+
+
+Tensor.index_fill_ = _index_fill_
+Tensor.masked_scatter_ = None
+del Tensor.masked_scatter_
+Tensor.apply_ = lambda self, fn: (self._data.__setitem__(
+    Ellipsis, __import__("numpy").vectorize(fn)(self._data)), self._bump(), self)[-1]
+Tensor.map_ = lambda self, other, fn: (self._data.__setitem__(
+    Ellipsis, __import__("numpy").vectorize(fn)(self._data, other._data)), self._bump(), self)[-1]
+_ = binary

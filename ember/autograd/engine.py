@@ -1,0 +1,203 @@
+"""The backward engine: walks the recorded graph once, in dependency order."""
+from __future__ import annotations
+
+from .grad_mode import STATE
+from .node import AccumulateGrad, edge_of
+
+
+def sum_to(grad, shape):
+    """Sum a broadcast gradient back to ``shape`` (the one place that un-broadcasts)."""
+    lead = grad.ndim - len(shape)
+    gshape = grad.shape
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    if lead or grad.shape != shape:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def _dependencies(roots):
+    deps, seen, stack = {}, set(roots), list(roots)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps, seen
+
+
+def _needed(nodes, targets):
+    """Nodes from which some target node is reachable (the rest need not run)."""
+    memo = {}
+    for start in nodes:
+        if start in memo:
+            continue
+        stack = [(start, iter(start.next_functions))]
+        memo[start] = start in targets
+        while stack:
+            node, it = stack[-1]
+            for nxt, _ in it:
+                if nxt is None:
+                    continue
+                if nxt not in memo:
+                    memo[nxt] = nxt in targets
+                    stack.append((nxt, iter(nxt.next_functions)))
+                    break
+                if memo[nxt]:
+                    memo[node] = True
+            else:
+                stack.pop()
+                if stack and memo[node]:
+                    memo[stack[-1][0]] = True
+    return {n for n, v in memo.items() if v}
+
+
+def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
+            accumulate=True):
+    """Run backward from root edges; return captured gradients for ``capture`` edges."""
+    roots = list({e[0]: None for e in root_edges if e[0] is not None})
+    deps, nodes = _dependencies(roots)
+    needed = _needed(roots, {e[0] for e in capture}) if capture is not None else None
+    captured = {}
+    buffers = {}
+    for (node, nr), g in zip(root_edges, root_grads):
+        if node is not None:
+            _add(buffers, node, nr, g)
+    ready = [n for n in roots if deps.get(n, 0) == 0]
+    prev = STATE.enabled
+    STATE.enabled = bool(create_graph)
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            if grads is not None and (needed is None or node in needed):
+                outs = _run_node(node, grads, capture, captured, accumulate, create_graph)
+                if not retain_graph:
+                    node._release()
+            else:
+                outs = None
+            _propagate(node, outs, buffers, deps, ready)
+    finally:
+        STATE.enabled = prev
+    return captured
+
+
+def _add(buffers, node, nr, g):
+    buf = buffers.get(node)
+    if buf is None:
+        buffers[node] = {nr: g}
+    elif nr in buf:
+        buf[nr] = buf[nr] + g
+    else:
+        buf[nr] = g
+
+
+def _run_node(node, grads, capture, captured, accumulate, create_graph):
+    hooks = getattr(node, "_tensor_pre_hooks", None)
+    if hooks:
+        for nr, fns in hooks.items():
+            if nr in grads:
+                for fn in list(fns):
+                    out = fn(grads[nr])
+                    if out is not None:
+                        grads[nr] = out
+    if type(node) is AccumulateGrad:
+        g = grads[0]
+        if capture is not None:
+            for hook in node.variable._tensor_hooks():
+                out = hook(g)
+                if out is not None:
+                    g = out
+            if (node, 0) in capture:
+                captured[(node, 0)] = g
+            return None
+        if accumulate:
+            node.apply_grad(g, create_graph)
+        return None
+    if capture is not None:
+        for nr, g in grads.items():
+            if (node, nr) in capture:
+                captured[(node, nr)] = g
+    if node._pre_hooks:
+        for fn in node._pre_hooks:
+            out = fn(tuple(grads.get(i) for i in range(max(grads) + 1)))
+            if out is not None:
+                grads = dict(enumerate(out))
+    outs = node._backward(grads)
+    if node._hooks:
+        for fn in node._hooks:
+            fn(outs, tuple(grads.values()))
+    if STATE.anomaly and STATE.anomaly_check_nan:
+        _check_nan(node, outs)
+    return outs
+
+
+def _propagate(node, outs, buffers, deps, ready):
+    for i, (nxt, nr) in enumerate(node.next_functions):
+        if nxt is None:
+            continue
+        if outs is not None and i < len(outs):
+            g = outs[i]
+            if g is not None:
+                meta = node._in_meta[i]
+                if meta is not None:
+                    shape, dtype = meta
+                    if g.shape != shape:
+                        g = sum_to(g, shape)
+                    if g.dtype is not dtype:
+                        g = g.to(dtype)
+                _add(buffers, nxt, nr, g)
+        deps[nxt] -= 1
+        if deps[nxt] == 0:
+            ready.append(nxt)
+
+
+def _check_nan(node, outs):
+    for i, g in enumerate(outs):
+        if g is not None and g.dtype.is_floating_point and bool(g.isnan().any()):
+            trace = "".join(node._trace or ["(forward trace unavailable: enable anomaly "
+                                            "detection before the forward pass)\n"])
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output.\n"
+                f"Traceback of forward call that caused the error:\n{trace}")
+
+
+def root_edges_and_grads(tensors, grad_tensors, *, create_graph):
+    """Validate backward's roots and build implicit gradients for scalars."""
+    from .._tensor import Tensor
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"Mismatch in number of gradients: expected {len(tensors)}, "
+                           f"got {len(grad_tensors)}")
+    edges, grads = [], []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not t._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not "
+                               "have a grad_fn")
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not t.dtype.is_floating_point and not t.dtype.is_complex:
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {t.dtype!r}")
+            g = t._from_array(t._backend.xp.ones(t.shape, dtype=t._data.dtype))
+        elif not isinstance(g, Tensor):
+            g = t._from_array(t._backend.xp.asarray(g, dtype=t._data.dtype))
+        elif g.shape != t.shape:
+            if g.numel() != t.numel():
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"torch.Size({list(g.shape)}) and output[{i}] has a shape of "
+                                   f"torch.Size({list(t.shape)}).")
+            g = g.reshape(t.shape)
+        if not create_graph:
+            g = g.detach()
+        edges.append(edge_of(t))
+        grads.append(g)
+    return edges, grads

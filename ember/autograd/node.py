@@ -1,0 +1,239 @@
+"""Graph nodes: ``Node`` (what ``grad_fn`` holds), ``AccumulateGrad`` and ``Primitive``.
+
+A primitive is one class with ``forward`` on backend arrays and ``backward`` written with
+ember's differentiable Tensor operations, so every gradient is itself differentiable.
+"""
+from __future__ import annotations
+
+import traceback
+import weakref
+
+from .grad_mode import STATE
+
+FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward.")
+
+
+class Node:
+    """A step of the recorded graph; ``next_functions`` points at the inputs' nodes."""
+
+    next_functions: tuple = ()
+    _in_meta: tuple = ()
+    _hooks = None
+    _pre_hooks = None
+    _freed = False
+    _trace = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node computes its gradients."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _Handle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; it may return replacement gradients."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _Handle(self._pre_hooks, fn)
+
+    def _release(self):
+        """Drop what backward needed (called unless retain_graph)."""
+        self._freed = True
+
+    def metadata(self):
+        return {}
+
+
+class _Handle:
+    """What ``register_hook`` returns: ``.remove()`` unregisters."""
+
+    def __init__(self, lst, fn):
+        self._ref = (lst, fn)
+
+    def remove(self):
+        lst, fn = self._ref
+        if fn in lst:
+            lst.remove(fn)
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: adds incoming gradients into ``.grad``."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._in_meta = ()
+
+    def apply_grad(self, grad, create_graph):
+        var = self.variable
+        for hook in var._tensor_hooks():
+            out = hook(grad)
+            if out is not None:
+                grad = out
+        if var.grad is None:
+            var.grad = grad if create_graph else grad.detach()._owned()
+        elif create_graph:
+            var.grad = var.grad + grad
+        else:
+            var.grad._data += grad._data.astype(var.grad._data.dtype, copy=False) \
+                if var.grad._data.shape == grad._data.shape else grad._data
+        for hook in var._post_acc_hooks():
+            hook(var)
+
+
+def grad_accumulator(tensor):
+    """The (cached, weakly held) AccumulateGrad node of a leaf."""
+    ref = tensor._grad_acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(tensor)
+        tensor._grad_acc = weakref.ref(acc)
+    return acc
+
+
+def edge_of(t):
+    """The (node, output_nr) edge that gradients for tensor ``t`` flow into."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t._rg:
+        return (grad_accumulator(t), 0)
+    return (None, 0)
+
+
+class Primitive(Node):
+    """Base of ember's differentiable ops.
+
+    Subclasses define ``forward(self, *arrays)`` (arrays in, array out) and
+    ``backward(self, grad)`` (Tensors in, a tuple of Tensors or None per input out).
+    Parameters given to ``apply`` as keywords become attributes before ``forward`` runs.
+    ``save_inputs`` / ``save_output`` keep what backward reads as ``self.inputs`` /
+    ``self.output``; the engine un-broadcasts and casts gradients to the inputs' shapes.
+    """
+
+    save_inputs = False
+    save_output = False
+    differentiable = True
+    node_name = None
+
+    def __init_subclass__(cls, node_name=None, **kw):
+        super().__init_subclass__(**kw)
+        node_name = node_name or cls.__dict__.get("node_name")
+        if node_name:
+            cls.node_name = node_name
+            cls.__name__ = cls.__qualname__ = node_name
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run forward on the inputs' arrays and record the node when grad is needed."""
+        node = cls.__new__(cls)
+        if params:
+            node.__dict__.update(params)
+        first = inputs[0]
+        node.xp = first._backend.xp
+        out = node.forward(*[t._data for t in inputs])
+        if not (STATE.enabled and cls.differentiable):
+            return _wrap_free(out, first)
+        for t in inputs:
+            if t._rg:
+                break
+        else:
+            return _wrap_free(out, first)
+        return node._record(inputs, out)
+
+    def _record(self, inputs, out):
+        self.next_functions = tuple([edge_of(t) for t in inputs])
+        self._in_meta = tuple([(t.shape, t.dtype) if t._rg else None for t in inputs])
+        if self.save_inputs:
+            self._saved = inputs
+            self._saved_versions = tuple([
+                t._version_box[0] if need else None
+                for t, need in zip(inputs, self._needed_inputs())])
+        if STATE.anomaly:
+            self._trace = traceback.format_stack()[:-3]
+        if type(out) is tuple:
+            extras = [_wrap_free(a, inputs[0]) for a in out[1:]]
+            res = inputs[0]._from_op(out[0], self)
+            self._set_saved_output(res)
+            return (res, *extras)
+        res = inputs[0]._from_op(out, self)
+        self._set_saved_output(res)
+        return res
+
+    def _set_saved_output(self, res):
+        if self.save_output:
+            self._out = (res._data, res._version_box, res._version_box[0], res.dtype, res.device)
+
+    def _needed_inputs(self):
+        """Which saved inputs backward reads (others may change in place freely)."""
+        return [True] * len(self._in_meta)
+
+    @property
+    def inputs(self):
+        """The input Tensors saved for backward (checked against in-place changes)."""
+        if self._freed:
+            raise RuntimeError(FREED_MSG)
+        for t, v in zip(self._saved, self._saved_versions):
+            if v is not None and t._version_box[0] != v:
+                _raise_modified(t, v, self)
+        return self._saved
+
+    @property
+    def output(self):
+        """The forward's output as a Tensor in the graph (differentiable through this node)."""
+        if self._freed:
+            raise RuntimeError(FREED_MSG)
+        data, box, v, dtype, device = self._out
+        if box[0] != v:
+            from .._tensor import Tensor
+            _raise_modified(Tensor._make(data, dtype, device), v, self, box[0])
+        from .._tensor import Tensor
+        t = Tensor._make(data, dtype, device)
+        t._version_box = box
+        if STATE.enabled:
+            t.grad_fn = self
+            t._rg = True
+        return t
+
+    @property
+    def _saved_tensors(self):
+        return self.inputs if self.save_inputs else ()
+
+    def _release(self):
+        self._freed = True
+        if self.save_inputs:
+            self._saved = None
+        if self.save_output:
+            self._out = None
+
+    def _backward(self, grads):
+        out = self.backward(grads[0])
+        return out if type(out) is tuple else (out,)
+
+
+def _raise_modified(t, saved_version, node, now=None):
+    now = t._version_box[0] if now is None else now
+    shape = ", ".join(str(s) for s in t.shape)
+    producer = f", which is output 0 of {t.grad_fn.name()}," if t.grad_fn is not None else ""
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{t.dtype._legacy} [{shape}]]{producer} is at version {now}; "
+        f"expected version {saved_version} instead. Hint: enable anomaly detection to find the "
+        "operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True).")
+
+
+def _wrap_free(out, like):
+    if type(out) is tuple:
+        return tuple(like._from_array(a) for a in out)
+    return like._from_array(out)

@@ -1,0 +1,1 @@
+"""Differentiable primitives and the functions built on them, grouped by kind."""

@@ -1,0 +1,314 @@
+"""Factory functions: tensor, zeros, ones, arange, linspace, eye, full, *_like ..."""
+from __future__ import annotations
+
+import math
+from numbers import Number
+
+import numpy as np
+
+from .. import _backend
+from .._device import to_device
+from .._dtype import (_FROM_NP, bool_, float32, float64, from_numpy_dtype, get_default_dtype,
+                      int64, to_dtype, complex64, complex128)
+from .._tensor import Tensor
+from ._util import shape_arg
+
+
+def _finish(arr, dtype, device, requires_grad):
+    dev = to_device(device)
+    be = _backend.get(dev)
+    if be is not _backend.numpy_backend:
+        arr = be.from_host(arr, dev.index)
+    t = Tensor._make(arr, dtype, dev, be)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_dtype(data):
+    """The dtype PyTorch infers for nested Python data."""
+    kinds = set()
+    _scan(data, kinds, 0)
+    if "t" in kinds:
+        return None
+    if "c" in kinds:
+        return complex128 if get_default_dtype() is float64 else complex64
+    if "f" in kinds:
+        return get_default_dtype()
+    if "i" in kinds:
+        return int64
+    if "b" in kinds:
+        return bool_
+    return get_default_dtype()
+
+
+def _scan(data, kinds, depth):
+    if isinstance(data, bool) or isinstance(data, np.bool_):
+        kinds.add("b")
+    elif isinstance(data, (int, np.integer)):
+        kinds.add("i")
+    elif isinstance(data, (float, np.floating)):
+        kinds.add("f")
+    elif isinstance(data, complex):
+        kinds.add("c")
+    elif isinstance(data, Tensor):
+        kinds.add("t")
+    elif isinstance(data, (list, tuple)):
+        for d in data:
+            _scan(d, kinds, depth + 1)
+    elif data is None:
+        raise RuntimeError("Could not infer dtype of NoneType")
+    elif isinstance(data, str):
+        raise TypeError(f"new(): invalid data type 'str'")
+    else:
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _from_data(data, dtype):
+    """A fresh NumPy array from data, with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        arr = np.array(data.detach().cpu()._data)
+        return arr.astype(dtype.np, copy=False) if dtype else arr, dtype or data.dtype
+    if isinstance(data, np.ndarray):
+        dt = dtype or from_numpy_dtype(data.dtype)
+        return np.array(data, dtype=dt.np), dt
+    if isinstance(data, np.generic):
+        dt = dtype or from_numpy_dtype(data.dtype)
+        return np.array(data, dtype=dt.np), dt
+    if isinstance(data, (list, tuple)) and _has_tensors(data):
+        arr = np.array([_from_data(d, None)[0] for d in data])
+        dt = dtype or from_numpy_dtype(arr.dtype)
+        return arr.astype(dt.np, copy=False), dt
+    dt = dtype or _infer_dtype(data)
+    try:
+        arr = np.array(data, dtype=dt.np)
+    except ValueError:
+        raise ValueError(f"expected sequence of length {_first_len(data)} at dim 1 (got "
+                         f"{_other_len(data)})") from None
+    except OverflowError:
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow") \
+            from None
+    if arr.dtype == object:
+        raise ValueError("too many dimensions 'str'")
+    return arr, dt
+
+
+def _first_len(data):
+    return len(data[0]) if data and hasattr(data[0], "__len__") else 0
+
+
+def _other_len(data):
+    for d in data[1:]:
+        if hasattr(d, "__len__") and len(d) != _first_len(data):
+            return len(d)
+    return 0
+
+
+def _has_tensors(data):
+    return any(isinstance(d, Tensor) or (isinstance(d, (list, tuple)) and _has_tensors(d))
+               for d in data)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """Build a tensor by copying ``data`` (nested lists, numbers, ndarrays, tensors).
+
+    >>> ember.tensor([[1, 2], [3, 4]])
+    tensor([[1, 2],
+            [3, 4]])
+    """
+    dt = to_dtype(dtype) if dtype is not None else None
+    arr, dt = _from_data(data, dt)
+    dev = device if device is not None else (data.device if isinstance(data, Tensor) else None)
+    return _finish(arr, dt, dev, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with ``data`` when dtype and device allow."""
+    dt = to_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dt) if (dt or device) else data
+    if isinstance(data, np.ndarray) and (device is None or to_device(device).type == "cpu"):
+        t = from_numpy(data)
+        return t if dt is None or dt is t.dtype else t.to(dt)
+    return tensor(data, dtype=dt, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with a NumPy array."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+    dt = _FROM_NP.get(ndarray.dtype) or from_numpy_dtype(ndarray.dtype)
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte "
+                         "order. Conversion between byte orders is currently not supported.")
+    return Tensor._make(ndarray, dt, to_device(None))
+
+
+def _factory(fill):
+    def fn(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+           pin_memory=False, memory_format=None):
+        shape = shape_arg(size)
+        for s in shape:
+            if s < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                                   f"[{', '.join(map(str, shape))}]")
+        dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+        res = _finish(fill(shape, dt.np), dt, device, requires_grad)
+        if out is not None:
+            from .math import _out
+            return _out(res, out)
+        return res
+    return fn
+
+
+zeros = _factory(lambda s, d: np.zeros(s, d))
+ones = _factory(lambda s, d: np.ones(s, d))
+empty = _factory(lambda s, d: np.empty(s, d))
+
+
+def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False,
+         layout=None, pin_memory=False):
+    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    shape = shape_arg((size,) if isinstance(size, int) else tuple(size))
+    if dtype is None:
+        dt = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    else:
+        dt = to_dtype(dtype)
+    v = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _finish(np.full(shape, v, dt.np), dt, device, requires_grad)
+
+
+def _like(fn):
+    def like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+             memory_format=None):
+        return fn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                  requires_grad=requires_grad)
+    like.__name__ = fn.__name__ + "_like"
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              layout=None, memory_format=None):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype,
+                device=device or input.device, requires_grad=requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
+    """The identity matrix (n x m)."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    return _finish(np.eye(n, m if m is not None else n, dtype=dt.np), dt, device, requires_grad)
+
+
+def arange(start, end=None, step=1, *, out=None, dtype=None, device=None,
+           requires_grad=False, layout=None):
+    """Values from ``start`` to ``end`` (exclusive) spaced by ``step``."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is not None:
+        dt = to_dtype(dtype)
+    elif all(isinstance(v, (int, np.integer)) for v in vals):
+        dt = int64
+    else:
+        dt = get_default_dtype()
+    n = max(int(math.ceil((end - start) / step)), 0)
+    arr = (start + np.arange(n, dtype=np.float64) * step) if dt.is_floating_point else \
+        np.arange(start, end, step)
+    return _finish(arr.astype(dt.np), dt, device, requires_grad)
+
+
+def range_(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated ``torch.range``: like arange but includes ``end``; float by default."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    arr = start + np.arange(n, dtype=np.float64) * step
+    return _finish(arr.astype(dt.np), dt, device, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False,
+             layout=None):
+    """``steps`` evenly spaced values from start to end inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    arr = np.linspace(float(start), float(end), int(steps), dtype=np.float64)
+    if not dt.is_floating_point:
+        arr = np.trunc(arr)
+    return _finish(arr.astype(dt.np), dt, device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
+             requires_grad=False, layout=None):
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    arr = np.power(float(base), np.linspace(float(start), float(end), int(steps)))
+    return _finish(arr.astype(dt.np), dt, device, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    return _finish(np.array(s, dtype=dt.np), dt, device, requires_grad)
+
+
+def legacy_new(cls, args, device=None, dtype=None):
+    """``Tensor(...)``: sizes -> uninitialised, data -> a copy as the legacy type."""
+    dt = to_dtype(dtype) if dtype is not None else getattr(cls, "_legacy_dtype", None) \
+        or get_default_dtype()
+    if len(args) == 1 and isinstance(args[0], Tensor) and dtype is None and \
+            getattr(cls, "_legacy_dtype", None) is None:
+        return args[0]
+    if not args:
+        t = _finish(np.empty((0,), dt.np), dt, device, False)
+    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or \
+            (len(args) == 1 and type(args[0]).__name__ == "Size"):
+        shape = shape_arg(args)
+        t = _finish(np.zeros(shape, dt.np), dt, device, False)
+    elif len(args) == 1:
+        arr, _ = _from_data(args[0], dt)
+        t = _finish(arr, dt, device, False)
+    else:
+        raise TypeError(f"new() received an invalid combination of arguments")
+    if cls is not Tensor and issubclass(cls, Tensor) and getattr(cls, "_legacy_dtype", None) is \
+            None:
+        t.__class__ = cls
+    return t
+
+
+def _legacy_type(name, dt):
+    def new(cls, *args, device=None, dtype=None):
+        return legacy_new(Tensor, args, device=device, dtype=dt)
+    typ = type(name, (), {"__new__": new, "_legacy_dtype": dt,
+                          "__doc__": f"Legacy constructor for {dt!r} tensors."})
+    return typ
+
+
+FloatTensor = _legacy_type("FloatTensor", float32)
+DoubleTensor = _legacy_type("DoubleTensor", float64)
+LongTensor = _legacy_type("LongTensor", int64)
+IntTensor = _legacy_type("IntTensor", to_dtype("int32"))
+ShortTensor = _legacy_type("ShortTensor", to_dtype("int16"))
+CharTensor = _legacy_type("CharTensor", to_dtype("int8"))
+ByteTensor = _legacy_type("ByteTensor", to_dtype("uint8"))
+BoolTensor = _legacy_type("BoolTensor", bool_)
+HalfTensor = _legacy_type("HalfTensor", to_dtype("float16"))
+_ = Number

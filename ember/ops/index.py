@@ -1,0 +1,385 @@
+"""Indexing primitives: getitem/setitem, gather, scatter, index_select, masks."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._dtype import bool_, int64
+from .._tensor import Tensor
+from ..autograd.node import Primitive
+from ._util import wrap_dim
+
+
+class Index(Primitive, node_name="IndexBackward0"):
+    """x[key] for a normalised key (basic keys give views; advanced ones copy)."""
+
+    def forward(self, x):
+        return x[self.key]
+
+    def backward(self, grad):
+        return IndexAdd.apply(grad, key=self.key, shape=self.in_shape, accumulate=self.advanced)
+
+
+class Select(Index, node_name="SelectBackward0"):
+    pass
+
+
+class Slice(Index, node_name="SliceBackward0"):
+    pass
+
+
+class IndexAdd(Primitive, node_name="IndexPutBackward0"):
+    """zeros(shape) with ``grad`` added at ``key`` (the adjoint of Index)."""
+
+    def forward(self, g):
+        out = self.xp.zeros(self.shape, dtype=g.dtype)
+        if self.accumulate:
+            _accumulate(self.xp, out, self.key, g)
+        else:
+            out[self.key] = g
+        return out
+
+    def backward(self, grad):
+        return Index.apply(grad, key=self.key, in_shape=self.shape, advanced=self.accumulate)
+
+
+def _accumulate(xp, out, key, g):
+    if xp is np:
+        np.add.at(out, key, g)
+    else:
+        xp.add.at(out, key, g)
+
+
+class IndexPut(Primitive, node_name="IndexPutBackward0"):
+    """A copy of x with ``values`` written at ``key`` (out-of-place setitem)."""
+
+    def forward(self, x, v):
+        out = x.copy()
+        out[self.key] = v
+        return out
+
+    def backward(self, grad):
+        gx = IndexPut.apply(grad, grad.new_zeros(()), key=self.key)
+        gv = getitem_raw(grad, self.key, self.advanced) if self._in_meta[1] else None
+        return gx, gv
+
+
+class Gather(Primitive, node_name="GatherBackward0"):
+    def forward(self, x):
+        return self.xp.take_along_axis(x, self.index, self.dim)
+
+    def backward(self, grad):
+        return ScatterAdd.apply(grad.new_zeros(self.in_shape), grad, dim=self.dim,
+                                index=self.index, src_shape=grad.shape)
+
+
+class ScatterAdd(Primitive, node_name="ScatterAddBackward0"):
+    def forward(self, x, src):
+        out = x.copy()
+        from .. import _backend
+        _backend.for_array(out).scatter_add(out, self.dim, self.index, _crop(src, self.index))
+        return out
+
+    def backward(self, grad):
+        gsrc = Gather.apply(grad, dim=self.dim, index=self.index, in_shape=grad.shape)
+        return grad, _pad_to(gsrc, self.src_shape) if self._in_meta[1] else None
+
+
+class Scatter(Primitive, node_name="ScatterBackward0"):
+    def forward(self, x, src):
+        out = x.copy()
+        idx = _full_index(self.xp, self.index, self.dim)
+        out[idx] = _crop(src, self.index)
+        return out
+
+    def backward(self, grad):
+        gx = Scatter.apply(grad, grad.new_zeros(self.index.shape), dim=self.dim, index=self.index,
+                           src_shape=self.index.shape)
+        gsrc = Gather.apply(grad, dim=self.dim, index=self.index, in_shape=grad.shape)
+        return gx, _pad_to(gsrc, self.src_shape) if self._in_meta[1] else None
+
+
+def _crop(src, index):
+    if src.shape == index.shape or src.ndim == 0:
+        return src if src.ndim else np.broadcast_to(src, index.shape) if isinstance(
+            src, np.ndarray) else src
+    return src[tuple(slice(0, s) for s in index.shape)]
+
+
+def _pad_to(g, shape):
+    if g.shape == tuple(shape):
+        return g
+    key = tuple(slice(0, s) for s in g.shape)
+    return IndexAdd.apply(g, key=key, shape=tuple(shape), accumulate=False)
+
+
+def _full_index(xp, index, dim):
+    idx = list(xp.indices(index.shape, sparse=True))
+    idx[dim] = index
+    return tuple(idx)
+
+
+# ---- key normalisation ----
+
+def _normalise_key(x, key):
+    """Turn a user key into a NumPy key; return (key, is_advanced)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out, advanced, dim = [], False, 0
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis and not
+                 (isinstance(k, (Tensor, np.ndarray)) and k.dtype in (bool_, np.bool_) and False))
+    ellipsis_seen = False
+    for k in key:
+        if k is Ellipsis:
+            if ellipsis_seen:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            ellipsis_seen = True
+            skip = x.ndim - _consumed(key)
+            out.append(Ellipsis)
+            dim += max(skip, 0)
+            continue
+        if k is None:
+            out.append(None)
+            continue
+        if isinstance(k, bool):
+            out.append(k)
+            advanced = True
+            continue
+        if isinstance(k, (int, np.integer)):
+            k = _check_int(int(k), x, dim)
+        elif isinstance(k, slice):
+            k = _check_slice(k)
+        elif isinstance(k, Tensor):
+            k, adv_dims = _tensor_key(k, x, dim)
+            advanced = True
+            dim += adv_dims
+            out.append(k)
+            continue
+        elif isinstance(k, (list, tuple, np.ndarray, range)):
+            k, adv_dims = _tensor_key(_as_index_tensor(k), x, dim)
+            advanced = True
+            dim += adv_dims
+            out.append(k)
+            continue
+        else:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             "byte or bool tensors are valid indices (got "
+                             f"{type(k).__name__})")
+        out.append(k)
+        dim += 1
+    if dim > x.ndim and not ellipsis_seen or _consumed(key) > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    del n_real
+    return tuple(out), advanced
+
+
+def _consumed(key):
+    n = 0
+    for k in key:
+        if k is None or k is Ellipsis or isinstance(k, bool):
+            continue
+        if isinstance(k, (Tensor, np.ndarray)) and k.dtype in (bool_, np.dtype(bool)):
+            n += k.ndim
+        else:
+            n += 1
+    return n
+
+
+def _as_index_tensor(k):
+    from .creation import tensor
+    arr = np.asarray(k)
+    if arr.dtype == object:
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                         "or bool tensors are valid indices")
+    if arr.dtype.kind == "f":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return tensor(arr)
+
+
+def _check_int(i, x, dim):
+    if dim >= x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    n = x.shape[dim]
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
+    return i
+
+
+def _check_slice(s):
+    if s.step is not None:
+        step = int(s.step)
+        if step <= 0:
+            raise ValueError("step must be greater than zero")
+    return slice(_int_or_none(s.start), _int_or_none(s.stop), _int_or_none(s.step))
+
+
+def _int_or_none(v):
+    return None if v is None else int(v)
+
+
+def _tensor_key(k, x, dim):
+    if k.dtype is bool_ or k.dtype.name == "uint8":
+        m = k._data.astype(bool, copy=False)
+        for j, s in enumerate(m.shape):
+            if dim + j >= x.ndim or x.shape[dim + j] != s:
+                size = x.shape[dim + j] if dim + j < x.ndim else 0
+                raise IndexError(f"The shape of the mask [{', '.join(map(str, m.shape))}] at "
+                                 f"index {j} does not match the shape of the indexed tensor "
+                                 f"[{', '.join(map(str, x.shape))}] at index {dim + j}"
+                                 if dim + j < x.ndim else
+                                 f"too many indices for tensor of dimension {x.ndim}")
+            del size
+        return m, m.ndim
+    if k.dtype.is_floating_point:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    arr = k._data
+    if dim >= x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    n = x.shape[dim]
+    if arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi >= n or lo < -n:
+            bad = hi if hi >= n else lo
+            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+    return arr, 1
+
+
+def getitem(x, key):
+    """``x[key]`` with PyTorch's semantics (views for basic keys)."""
+    nkey, advanced = _normalise_key(x, key)
+    return getitem_raw(x, nkey, advanced)
+
+
+def getitem_raw(x, nkey, advanced):
+    if advanced:
+        return Index.apply(x, key=nkey, in_shape=x.shape, advanced=True)
+    kind = Select if len(nkey) == 1 and isinstance(nkey[0], int) else Slice
+    out = kind.apply(x, key=nkey, in_shape=x.shape, advanced=False)
+    from .shape import _as_view
+    return _as_view(out, x)
+
+
+def setitem(x, key, value):
+    """``x[key] = value`` in place (recorded for autograd as an IndexPut)."""
+    from .inplace import apply_inplace
+    nkey, advanced = _normalise_key(x, key)
+    if not isinstance(value, Tensor):
+        from ._util import scalar_tensor
+        from .creation import tensor
+        value = scalar_tensor(value, x.dtype, x) if np.ndim(value) == 0 else \
+            tensor(value, dtype=x.dtype, device=x.device)
+    elif value.dtype is not x.dtype:
+        value = value.to(x.dtype)
+    if value.device != x.device:
+        from ._util import check_device
+        check_device(x, value)
+    from ..autograd.grad_mode import STATE
+    if not (STATE.enabled and (x._rg or value._rg)):
+        x._data[nkey] = value._data
+        x._bump()
+        return
+    apply_inplace(x, lambda s: IndexPut.apply(s, value, key=nkey, advanced=advanced))
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """Values along ``dim`` at ``index`` (same number of dims as input)."""
+    dim = wrap_dim(dim, input.ndim)
+    idx = _check_gather_index(input, dim, index, "gather")
+    return Gather.apply(input, dim=dim, index=idx, in_shape=input.shape)
+
+
+def _check_gather_index(input, dim, index, name):
+    if index.dtype is not int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
+    arr = index._data
+    n = input.shape[dim] if input.ndim else 1
+    if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
+        bad = int(arr.max()) if int(arr.max()) >= n else int(arr.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+    return arr
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    dim = wrap_dim(dim, input.ndim)
+    idx = _check_gather_index(input, dim, index, "scatter")
+    if reduce is not None:
+        if reduce == "add":
+            return scatter_add(input, dim, index, src if src is not None else
+                               input.new_full(index.shape, value))
+        raise NotImplementedError(f"scatter(reduce='{reduce}') is not supported by ember")
+    if src is None or not isinstance(src, Tensor):
+        from ._util import scalar_tensor
+        src = scalar_tensor(value if src is None else src, input.dtype, input)
+    src = src.to(input.dtype) if src.dtype is not input.dtype else src
+    return Scatter.apply(input, src, dim=dim, index=idx, src_shape=src.shape)
+
+
+def scatter_add(input, dim, index, src):
+    dim = wrap_dim(dim, input.ndim)
+    idx = _check_gather_index(input, dim, index, "scatter_add")
+    return ScatterAdd.apply(input, src.to(input.dtype), dim=dim, index=idx, src_shape=src.shape)
+
+
+def index_select(input, dim, index):
+    """Entries of ``input`` along ``dim`` at the 1-D (or 0-D) integer ``index``."""
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if index.dtype.is_floating_point:
+        raise IndexError("index_select(): Expected dtype int32/int64 for index")
+    dim = wrap_dim(dim, input.ndim)
+    key = (slice(None),) * dim + (index.reshape(-1),)
+    return getitem(input, key)
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` is True."""
+    if mask.dtype is not bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype!r}")
+    from .elementwise import where
+    from ._util import scalar_tensor
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.ndim} dimension(s).")
+        v = value.to(input.dtype)
+    else:
+        v = scalar_tensor(value, input.dtype, input)
+    out = where(mask, v, input)
+    return out if out.shape == input.shape else out.expand(input.shape)
+
+
+def masked_select(input, mask):
+    from .shape import expand
+    shape = np.broadcast_shapes(input.shape, mask.shape)
+    return getitem(expand(input, shape), expand(mask, shape))
+
+
+def nonzero(input, *, as_tuple=False):
+    """Indices of non-zero elements: an (n, ndim) int64 tensor, or a tuple of 1-D tensors."""
+    idx = input._backend.xp.nonzero(input._data)
+    if as_tuple:
+        if input.ndim == 0:
+            return (input._from_array(input._backend.xp.zeros(int(bool(input._data)),
+                                                                dtype=np.int64)),)
+        return tuple(input._from_array(i.astype(np.int64)) for i in idx)
+    if input.ndim == 0:
+        return input._from_array(input._backend.xp.zeros((int(bool(input._data)), 0),
+                                                          dtype=np.int64))
+    return input._from_array(input._backend.xp.stack(idx, axis=1).astype(np.int64))
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+def take(input, index):
+    """Elements of the flattened input at ``index``."""
+    return getitem(input.reshape(-1), index)
+
+
+def take_along_dim(input, indices, dim):
+    return gather(input, dim, indices)

@@ -1,0 +1,383 @@
+"""The elementwise math functions of the ``ember`` namespace (and Tensor methods)."""
+from __future__ import annotations
+
+from numbers import Number
+
+import numpy as np
+
+from .._dtype import bool_, get_default_dtype, int64
+from .._tensor import Tensor
+from . import elementwise as E
+from ._util import as_tensor_arg, binary, to_float
+
+
+def _out(result, out):
+    """Honour ``out=``: write into ``out`` (resizing it when needed) and return it."""
+    if out is None:
+        return result
+    from .inplace import copy_into_out
+    return copy_into_out(out, result)
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, broadcasting, with PyTorch's type promotion."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    x, y = binary(input, other)
+    return _out(E.Add.apply(x, y), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if isinstance(input, Tensor) and input.dtype is bool_ or (
+            isinstance(other, Tensor) and other.dtype is bool_):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if alpha != 1:
+        other = mul(other, alpha)
+    x, y = binary(input, other)
+    return _out(E.Sub.apply(x, y), out)
+
+
+def rsub(input, other, *, alpha=1):
+    return sub(other, input, alpha=alpha)
+
+
+def mul(input, other, *, out=None):
+    x, y = binary(input, other)
+    return _out(E.Mul.apply(x, y), out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
+    if rounding_mode is None:
+        x, y = binary(input, other, float_result=True)
+        return _out(E.Div.apply(x, y), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found '{rounding_mode}'")
+    x, y = binary(input, other)
+    if not x.dtype.is_floating_point:
+        fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
+        return _out(x._from_array(_int_div(x, y, fn)), out)
+    q = E.Div.apply(x, y)
+    return _out(floor(q) if rounding_mode == "floor" else trunc(q), out)
+
+
+def _trunc_div(a, b):
+    return (np.abs(a) // np.abs(b)) * np.sign(a) * np.sign(b)
+
+
+def _int_div(x, y, fn):
+    if (y._data == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+    return fn(x._data, y._data).astype(x._data.dtype, copy=False)
+
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+
+
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def remainder(input, other, *, out=None):
+    """Python-style modulus (the sign of the divisor)."""
+    x, y = binary(input, other)
+    if x.dtype.is_floating_point:
+        return _out(sub(x, mul(floor(E.Div.apply(x, y)), y)), out)
+    if (y._data == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+    return _out(x._from_array(x._backend.xp.remainder(x._data, y._data)), out)
+
+
+def fmod(input, other, *, out=None):
+    """C-style modulus (the sign of the dividend)."""
+    x, y = binary(input, other)
+    if x.dtype.is_floating_point:
+        return _out(sub(x, mul(trunc(E.Div.apply(x, y)), y)), out)
+    return _out(x._from_array(x._backend.xp.fmod(x._data, y._data)), out)
+
+
+def pow(input, exponent, *, out=None):
+    """input ** exponent (either may be a Python number)."""
+    if isinstance(exponent, (Number, np.number)) and isinstance(input, Tensor) and \
+            not isinstance(exponent, bool):
+        x = input
+        if isinstance(exponent, float) and not (x.dtype.is_floating_point or x.dtype.is_complex):
+            x = x.to(get_default_dtype())
+        if not x.dtype.is_floating_point and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return _out(E.PowScalar.apply(x, exponent=exponent), out)
+    if isinstance(input, (Number, np.number)):
+        y = exponent if exponent.dtype.is_floating_point or isinstance(input, int) else \
+            exponent.to(get_default_dtype())
+        if isinstance(input, (int, np.integer)) and not y.dtype.is_floating_point:
+            x, y = binary(input, y)
+            return _out(E.Pow.apply(x, y), out)
+        return _out(E.RPowScalar.apply(y, base=input), out)
+    x, y = binary(input, exponent)
+    return _out(E.Pow.apply(x, y), out)
+
+
+def neg(input, *, out=None):
+    if input.dtype is bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    return _out(E.Neg.apply(input), out)
+
+
+negative = neg
+
+
+def _float_unary(prim):
+    def fn(input, *, out=None):
+        return _out(prim.apply(to_float(as_tensor_arg(input))), out)
+    fn.__name__ = prim.__name__.replace("Backward0", "").lower()
+    fn.__doc__ = f"Elementwise {fn.__name__}; integer inputs give the default float dtype."
+    return fn
+
+
+exp = _float_unary(E.Exp)
+log = _float_unary(E.Log)
+log2 = _float_unary(E.Log2)
+log10 = _float_unary(E.Log10)
+log1p = _float_unary(E.Log1p)
+expm1 = _float_unary(E.Expm1)
+sqrt = _float_unary(E.Sqrt)
+rsqrt = _float_unary(E.Rsqrt)
+sin = _float_unary(E.Sin)
+cos = _float_unary(E.Cos)
+tan = _float_unary(E.Tan)
+tanh = _float_unary(E.Tanh)
+sinh = _float_unary(E.Sinh)
+cosh = _float_unary(E.Cosh)
+asin = arcsin = _float_unary(E.Asin)
+acos = arccos = _float_unary(E.Acos)
+atan = arctan = _float_unary(E.Atan)
+sigmoid = _float_unary(E.Sigmoid)
+erf = _float_unary(E.Erf)
+reciprocal = _float_unary(E.Reciprocal)
+
+
+def exp2(input, *, out=None):
+    return _out(pow(2.0, to_float(input)), out)
+
+
+def relu(input):
+    return E.Relu.apply(input)
+
+
+def abs(input, *, out=None):
+    if input.dtype is bool_:
+        return input.clone()
+    return _out(E.Abs.apply(input), out)
+
+
+absolute = abs
+
+
+def _keep_int(prim, fn):
+    def op(input, *, out=None):
+        if not input.dtype.is_floating_point:
+            return _out(input.clone(), out)
+        return _out(prim.apply(input, fn=fn), out)
+    return op
+
+
+floor = _keep_int(E.Floor, lambda xp, x: xp.floor(x))
+ceil = _keep_int(E.Ceil, lambda xp, x: xp.ceil(x))
+trunc = fix = _keep_int(E.Trunc, lambda xp, x: xp.trunc(x))
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even, like PyTorch."""
+    if not input.dtype.is_floating_point:
+        return _out(input.clone(), out)
+    return _out(E.Round.apply(input, fn=lambda xp, x: xp.round(x, decimals)), out)
+
+
+def sign(input, *, out=None):
+    if input.dtype is bool_:
+        return _out(input.clone(), out)
+    return _out(E.Sign.apply(input, fn=lambda xp, x: xp.sign(x)), out)
+
+
+def sgn(input):
+    return sign(input)
+
+
+def frac(input):
+    return sub(input, trunc(input))
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to [min, max]; either bound may be None or a tensor."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        r = input
+        if min is not None:
+            r = maximum(r, min if isinstance(min, Tensor) else as_tensor_arg(min, input))
+        if max is not None:
+            r = minimum(r, max if isinstance(max, Tensor) else as_tensor_arg(max, input))
+        return _out(r, out)
+    x = input
+    if (isinstance(min, float) or isinstance(max, float)) and not x.dtype.is_floating_point:
+        x = x.to(get_default_dtype())
+    return _out(E.Clamp.apply(x, lo=min, hi=max), out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def maximum(input, other, *, out=None):
+    x, y = binary(input, other)
+    return _out(E.Maximum.apply(x, y), out)
+
+
+def minimum(input, other, *, out=None):
+    x, y = binary(input, other)
+    return _out(E.Minimum.apply(x, y), out)
+
+
+fmax, fmin = maximum, minimum
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input)."""
+    return _out(add(input, mul(weight, sub(end, input))), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    return _out(add(input, mul(mul(tensor1, tensor2), value)), out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    return _out(add(input, mul(div(tensor1, tensor2), value)), out)
+
+
+def square(input, *, out=None):
+    return _out(pow(input, 2), out)
+
+
+def xlogy(input, other):
+    x, y = binary(input, other, float_result=True)
+    return E.where(x == 0, x.new_zeros(()), mul(x, log(y)))
+
+
+def atan2(input, other):
+    x, y = binary(input, other, float_result=True)
+    base = atan(div(x, y))
+    pi = np.pi
+    adj = E.where(y < 0, E.where(x >= 0, as_tensor_arg(pi, x), as_tensor_arg(-pi, x)),
+                  as_tensor_arg(0.0, x))
+    return add(base, adj)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other):
+    return sqrt(add(mul(input, input), mul(other, other)))
+
+
+# ---- comparisons and logic: results are bool tensors without history ----
+
+def _compare(np_name, op_name):
+    def fn(input, other, *, out=None):
+        x, y = binary(input, other)
+        xp = x._backend.xp
+        return _out(x._from_array(getattr(xp, np_name)(x._data, y._data)), out)
+    fn.__name__ = op_name
+    fn.__doc__ = f"Elementwise ``{op_name}`` as a bool tensor."
+    return fn
+
+
+eq = _compare("equal", "eq")
+ne = not_equal = _compare("not_equal", "ne")
+lt = less = _compare("less", "lt")
+le = less_equal = _compare("less_equal", "le")
+gt = greater = _compare("greater", "gt")
+ge = greater_equal = _compare("greater_equal", "ge")
+logical_and = _compare("logical_and", "logical_and")
+logical_or = _compare("logical_or", "logical_or")
+logical_xor = _compare("logical_xor", "logical_xor")
+
+
+def _bitwise(np_name, op_name):
+    def fn(input, other, *, out=None):
+        x, y = binary(input, other)
+        if x.dtype.is_floating_point:
+            raise RuntimeError(f'"{op_name}_cpu" not implemented for \'{x.dtype._legacy[:-6]}\'')
+        return _out(x._from_array(getattr(x._backend.xp, np_name)(x._data, y._data)), out)
+    fn.__name__ = op_name
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and", "bitwise_and")
+bitwise_or = _bitwise("bitwise_or", "bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
+
+
+def bitwise_not(input):
+    if input.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return input._from_array(input._backend.xp.invert(input._data))
+
+
+def logical_not(input, *, out=None):
+    return _out(input._from_array(input._backend.xp.logical_not(input._data)), out)
+
+
+def _predicate(np_name):
+    def fn(input):
+        return input._from_array(getattr(input._backend.xp, np_name)(input._data))
+    fn.__name__ = np_name
+    return fn
+
+
+isnan = _predicate("isnan")
+isinf = _predicate("isinf")
+isfinite = _predicate("isfinite")
+isposinf = _predicate("isposinf")
+isneginf = _predicate("isneginf")
+signbit = _predicate("signbit")
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    x, y = binary(input, other)
+    return x._from_array(x._backend.xp.isclose(x._data, y._data, rtol, atol, equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input, other) -> bool:
+    """True when both tensors have the same shape and elements."""
+    return input.shape == other.shape and bool(eq(input, other).all())
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    return input._from_array(input._backend.xp.nan_to_num(input._data, nan=nan, posinf=posinf,
+                                                          neginf=neginf))
+
+
+def clone(input, *, memory_format=None):
+    return E.Clone.apply(input)
+
+
+where = E.where
+_ = int64

@@ -1,0 +1,457 @@
+"""Reductions: sum, mean, prod, max/min, var/std, norm, logsumexp, cumsum, sort, topk ..."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .._dtype import bool_, int64, to_dtype
+from .._tensor import Tensor
+from ..autograd.node import Primitive
+from ._util import to_float, wrap_dim, wrap_dims
+
+values_indices = namedtuple("return_types", ["values", "indices"])
+
+
+def _keep_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Primitive, node_name="SumBackward1"):
+    def forward(self, x):
+        return x.sum(axis=self.dims, keepdims=self.keepdim, dtype=self.out_np)
+
+    def backward(self, grad):
+        if not self.keepdim:
+            grad = grad.reshape(_keep_shape(self.in_shape, self.dims))
+        return grad.expand(self.in_shape)
+
+
+class SumAll(Sum, node_name="SumBackward0"):
+    pass
+
+
+class Mean(Primitive, node_name="MeanBackward1"):
+    def forward(self, x):
+        return x.mean(axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, grad):
+        if not self.keepdim:
+            grad = grad.reshape(_keep_shape(self.in_shape, self.dims))
+        return grad.expand(self.in_shape) / self.n
+
+
+class MeanAll(Mean, node_name="MeanBackward0"):
+    pass
+
+
+class Prod(Primitive, node_name="ProdBackward1"):
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        return x.prod(axis=self.dims, keepdims=True)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        out = self.output
+        d = self.dims
+        zero = x == 0
+        if not bool(zero.any()):
+            return grad * out / x
+        nz = where_(zero, x.new_ones(()), x)
+        p = nz.prod(d[0], keepdim=True) if len(d) == 1 else nz.prod()
+        zc = zero.sum(d, keepdim=True)
+        others = where_(zero, where_(zc == 1, p, x.new_zeros(())),
+                        where_(zc == 0, p / nz, x.new_zeros(())))
+        return grad * others
+
+
+class ArgExtreme(Primitive):
+    """max/min along a dim: values (differentiable) and int64 indices."""
+
+    def forward(self, x):
+        xp = self.xp
+        idx = (xp.argmax if self.largest else xp.argmin)(x, axis=self.dim, keepdims=True)
+        if xp is np and x.dtype.kind == "f":
+            nan_idx = np.isnan(x).argmax(axis=self.dim, keepdims=True)
+            has_nan = np.isnan(x).any(axis=self.dim, keepdims=True)
+            idx = np.where(has_nan, nan_idx, idx)
+        vals = xp.take_along_axis(x, idx, self.dim)
+        self.index = idx
+        if not self.keepdim:
+            vals, idx = vals.squeeze(self.dim), idx.squeeze(self.dim)
+        return vals, idx.astype(np.int64)
+
+    def backward(self, grad):
+        from .index import ScatterAdd
+        if not self.keepdim:
+            grad = grad.unsqueeze(self.dim)
+        return ScatterAdd.apply(grad.new_zeros(self.in_shape), grad, dim=self.dim,
+                                index=self.index, src_shape=grad.shape)
+
+
+class MaxDim(ArgExtreme, node_name="MaxBackward0"):
+    largest = True
+
+
+class MinDim(ArgExtreme, node_name="MinBackward0"):
+    largest = False
+
+
+class Amax(Primitive, node_name="AmaxBackward0"):
+    """max/min over dims; ties share the gradient evenly (as PyTorch)."""
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        fn = self.xp.max if self.largest else self.xp.min
+        return fn(x, axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        out = self.output
+        if not self.keepdim:
+            shape = _keep_shape(self.in_shape, self.dims)
+            out, grad = out.reshape(shape), grad.reshape(shape)
+        mask = (x == out)
+        count = mask.sum(self.dims, keepdim=True)
+        return grad * mask / count
+
+
+class Cumsum(Primitive, node_name="CumsumBackward0"):
+    def forward(self, x):
+        return self.xp.cumsum(x, axis=self.dim, dtype=x.dtype)
+
+    def backward(self, grad):
+        return grad.flip(self.dim).cumsum(self.dim).flip(self.dim)
+
+
+class Cumprod(Primitive, node_name="CumprodBackward0"):
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        return self.xp.cumprod(x, axis=self.dim, dtype=x.dtype)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        if bool((x == 0).any()):
+            raise NotImplementedError("ember: cumprod backward through an input containing "
+                                      "zeros is not implemented")
+        d = self.dim
+        return (grad * self.output).flip(d).cumsum(d).flip(d) / x
+
+
+def where_(c, a, b):
+    from .elementwise import where
+    return where(c, a, b)
+
+
+def _out_dtype(x, dtype):
+    if dtype is not None:
+        return to_dtype(dtype)
+    if x.dtype is bool_ or not (x.dtype.is_floating_point or x.dtype.is_complex):
+        return int64
+    return x.dtype
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum over ``dim`` (all dims when None); ints and bools sum as int64."""
+    dims = wrap_dims(dim, input.ndim) if not (isinstance(dim, (tuple, list)) and not dim) else \
+        tuple(range(input.ndim))
+    dt = _out_dtype(input, dtype)
+    x = input if dt.is_floating_point == input.dtype.is_floating_point or not \
+        dt.is_floating_point else input.to(dt)
+    kind = SumAll if dim is None else Sum
+    res = kind.apply(x, dims=dims, keepdim=keepdim, out_np=dt.np, in_shape=x.shape)
+    return _maybe_out(res, out)
+
+
+def _maybe_out(res, out):
+    if out is None:
+        return res
+    from .math import _out
+    return _out(res, out)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from .elementwise import where
+    return sum(where(input.isnan(), input.new_zeros(()), input), dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Arithmetic mean; integer inputs raise as in PyTorch."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {input.dtype._legacy[:-6]}")
+    dims = wrap_dims(dim, input.ndim) if not (isinstance(dim, (tuple, list)) and not dim) else \
+        tuple(range(input.ndim))
+    n = 1
+    for d in dims:
+        n *= input.shape[d]
+    kind = MeanAll if dim is None else Mean
+    res = kind.apply(input, dims=dims, keepdim=keepdim, in_shape=input.shape, n=n)
+    return _maybe_out(res, out)
+
+
+def nanmean(input, dim=None, keepdim=False):
+    keep = ~input.isnan()
+    return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    dt = _out_dtype(input, dtype)
+    x = input.to(dt) if dt is not input.dtype else input
+    dims = (wrap_dim(dim, x.ndim),) if dim is not None else tuple(range(x.ndim))
+    res = Prod.apply(x, dims=dims)
+    if not keepdim:
+        res = res.reshape(tuple(s for i, s in enumerate(x.shape) if i not in dims))
+    return res
+
+
+def _extreme(input, dim, keepdim, largest, name):
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        return Amax.apply(input, dims=tuple(range(input.ndim)), keepdim=False, largest=largest,
+                          in_shape=input.shape)
+    if isinstance(dim, Tensor):
+        from .math import maximum, minimum
+        return (maximum if largest else minimum)(input, dim)
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return values_indices(input.clone(), input.new_zeros((), dtype=int64))
+    if input.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    cls = MaxDim if largest else MinDim
+    vals, idx = cls.apply(input, dim=d, keepdim=keepdim, in_shape=input.shape)
+    return values_indices(vals, idx)
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    """Largest value; with ``dim`` a (values, indices) named tuple; with a tensor, maximum."""
+    return _extreme(input, dim, keepdim, True, "max")
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    return _extreme(input, dim, keepdim, False, "min")
+
+
+def amax(input, dim=(), keepdim=False):
+    dims = wrap_dims(dim, input.ndim) if dim != () else tuple(range(input.ndim))
+    return Amax.apply(input, dims=dims, keepdim=keepdim, largest=True, in_shape=input.shape)
+
+
+def amin(input, dim=(), keepdim=False):
+    dims = wrap_dims(dim, input.ndim) if dim != () else tuple(range(input.ndim))
+    return Amax.apply(input, dims=dims, keepdim=keepdim, largest=False, in_shape=input.shape)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    nt = namedtuple("aminmax", ["min", "max"])
+    return nt(amin(input, () if dim is None else dim, keepdim),
+              amax(input, () if dim is None else dim, keepdim))
+
+
+def _arg(input, dim, keepdim, largest):
+    xp = input._backend.xp
+    fn = xp.argmax if largest else xp.argmin
+    if dim is None:
+        return input._from_array(xp.asarray(fn(input._data.reshape(-1))).astype(np.int64))
+    d = wrap_dim(dim, input.ndim)
+    return input._from_array(fn(input._data, axis=d, keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, True)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, False)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance with Bessel's correction by default (``correction=1``)."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    x = to_float(input)
+    dims = wrap_dims(dim, x.ndim)
+    n = 1
+    for d in dims:
+        n *= x.shape[d]
+    mu = Sum.apply(x, dims=dims, keepdim=True, out_np=x.dtype.np, in_shape=x.shape) / (n if n > 0 else 1)
+    dev = x - mu
+    ss = Sum.apply(dev * dev, dims=dims, keepdim=keepdim, out_np=x.dtype.np, in_shape=x.shape)
+    return ss / (n - correction) if n - correction > 0 else ss * float("nan")
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm (or Frobenius) over ``dim``."""
+    x = to_float(input)
+    if p in ("fro", 2, 2.0):
+        sq = sum(x * x, dim, keepdim)
+        return _safe_sqrt(sq)
+    if p in (float("inf"), "inf"):
+        return amax(x.abs(), dim if dim is not None else (), keepdim)
+    if p in (float("-inf"), "-inf"):
+        return amin(x.abs(), dim if dim is not None else (), keepdim)
+    if p == 0:
+        return sum((x != 0).to(x.dtype), dim, keepdim)
+    if p == 1:
+        return sum(x.abs(), dim, keepdim)
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): unsupported norm type {p}")
+    return sum(x.abs() ** p, dim, keepdim) ** (1.0 / p)
+
+
+class SafeSqrt(Primitive, node_name="NormBackward1"):
+    """sqrt whose derivative at 0 is 0 (how PyTorch's norm treats a zero vector)."""
+    save_output = True
+
+    def forward(self, x):
+        return self.xp.sqrt(x)
+
+    def backward(self, grad):
+        out = self.output
+        safe = where_(out == 0, out.new_ones(()), out)
+        return where_(out == 0, grad * 0, grad / (safe * 2))
+
+
+def _safe_sqrt(x):
+    return SafeSqrt.apply(x)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) computed stably."""
+    x = to_float(input)
+    dims = wrap_dims(dim, x.ndim)
+    if x.numel() == 0:
+        return sum(x.exp(), dims, keepdim).log()
+    m = Tensor._make(x._backend.xp.max(x._data, axis=dims, keepdims=True), x.dtype, x.device)
+    m = where_(m.isinf(), m.new_zeros(()), m)
+    s = sum((x - m).exp(), dims, keepdim=True).log() + m
+    return s if keepdim else s.squeeze(dims)
+
+
+def cumsum(input, dim, *, dtype=None):
+    dt = _out_dtype(input, dtype)
+    x = input if dt is input.dtype else input.to(dt)
+    return Cumsum.apply(x, dim=wrap_dim(dim, x.ndim))
+
+
+def cumprod(input, dim, *, dtype=None):
+    dt = _out_dtype(input, dtype)
+    x = input if dt is input.dtype else input.to(dt)
+    return Cumprod.apply(x, dim=wrap_dim(dim, x.ndim))
+
+
+def all(input, dim=None, keepdim=False):
+    xp = input._backend.xp
+    axis = None if dim is None else wrap_dims(dim, input.ndim)
+    return input._from_array(xp.asarray(xp.all(input._data, axis=axis, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    xp = input._backend.xp
+    axis = None if dim is None else wrap_dims(dim, input.ndim)
+    return input._from_array(xp.asarray(xp.any(input._data, axis=axis, keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None):
+    return sum(input != 0, dim)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along ``dim``; stable when asked."""
+    from .index import gather
+    d = wrap_dim(dim, input.ndim)
+    xp = input._backend.xp
+    if input.ndim == 0:
+        return values_indices(input.clone(), input.new_zeros((), dtype=int64))
+    key = input._data
+    if descending:
+        if key.dtype.kind in "bu":
+            key = key.astype(np.int64)
+        key = -key
+    idx = xp.argsort(key, axis=d, kind="stable")
+    index = input._from_array(idx.astype(np.int64))
+    return values_indices(gather(input, d, index), index)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable).indices
+
+
+def msort(input):
+    return sort(input, 0).values
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The k largest (or smallest) values along ``dim`` and their indices."""
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d] if input.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    v, i = sort(input, d, descending=largest)
+    return values_indices(v.narrow(d, 0, k), i.narrow(d, 0, k))
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    v, i = sort(input, dim)
+    d = wrap_dim(dim, input.ndim)
+    v, i = v.narrow(d, k - 1, 1), i.narrow(d, k - 1, 1)
+    if not keepdim:
+        v, i = v.squeeze(d), i.squeeze(d)
+    return values_indices(v, i)
+
+
+def median(input, dim=None, keepdim=False):
+    if dim is None:
+        flat = input.reshape(-1)
+        return sort(flat).values[(flat.numel() - 1) // 2]
+    n = input.shape[wrap_dim(dim, input.ndim)]
+    return kthvalue(input, (n - 1) // 2 + 1, dim, keepdim)
+
+
+def mode(input, dim=-1, keepdim=False):
+    raise NotImplementedError("ember does not implement torch.mode yet")
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The sorted unique elements (optionally with inverse indices and counts)."""
+    xp = input._backend.xp
+    if dim is not None:
+        res = xp.unique(input._data, return_inverse=True, return_counts=True,
+                        axis=wrap_dim(dim, input.ndim))
+    else:
+        res = xp.unique(input._data.reshape(-1), return_inverse=True, return_counts=True)
+    vals, inv, counts = res
+    out = [input._from_array(vals)]
+    if return_inverse:
+        shape = input.shape if dim is None else (input.shape[wrap_dim(dim, input.ndim)],)
+        out.append(input._from_array(inv.reshape(shape).astype(np.int64)))
+    if return_counts:
+        out.append(input._from_array(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input, weights=None, minlength=0):
+    w = None if weights is None else weights._data
+    return input._from_array(input._backend.xp.bincount(input._data, w, minlength))

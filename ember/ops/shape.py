@@ -1,0 +1,468 @@
+"""View and shape primitives: view/reshape, permute, expand, slicing, cat, flip ..."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.node import Primitive
+from ._util import shape_arg, wrap_dim, wrap_dims
+
+
+class View(Primitive, node_name="ViewBackward0"):
+    def forward(self, x):
+        return x.reshape(self.shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.in_shape)
+
+
+class Reshape(View, node_name="ReshapeAliasBackward0"):
+    pass
+
+
+class UnsafeView(View, node_name="UnsafeViewBackward0"):
+    pass
+
+
+class Squeeze(View, node_name="SqueezeBackward0"):
+    pass
+
+
+class Unsqueeze(View, node_name="UnsqueezeBackward0"):
+    pass
+
+
+class Permute(Primitive, node_name="PermuteBackward0"):
+    def forward(self, x):
+        return x.transpose(self.dims)
+
+    def backward(self, grad):
+        return grad.permute(tuple(np.argsort(self.dims)))
+
+
+class Transpose(Permute, node_name="TransposeBackward0"):
+    pass
+
+
+class Expand(Primitive, node_name="ExpandBackward0"):
+    def forward(self, x):
+        return self.xp.broadcast_to(x, self.shape)
+
+    def backward(self, grad):
+        return grad  # the engine sums it back to the input's shape
+
+
+class Flip(Primitive, node_name="FlipBackward0"):
+    def forward(self, x):
+        return self.xp.flip(x, self.dims).copy()
+
+    def backward(self, grad):
+        return grad.flip(self.dims)
+
+
+class Roll(Primitive, node_name="RollBackward0"):
+    def forward(self, x):
+        return self.xp.roll(x, self.shifts, self.dims)
+
+    def backward(self, grad):
+        neg = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return grad.roll(neg, self.dims)
+
+
+class Cat(Primitive, node_name="CatBackward0"):
+    def forward(self, *xs):
+        return self.xp.concatenate(xs, axis=self.dim)
+
+    def backward(self, grad):
+        out, start = [], 0
+        for size in self.sizes:
+            out.append(grad.narrow(self.dim, start, size))
+            start += size
+        return tuple(out)
+
+
+class Tri(Primitive):
+    def forward(self, x):
+        return getattr(self.xp, self.kind)(x, self.diagonal)
+
+    def backward(self, grad):
+        return Tri.apply(grad, kind=self.kind, diagonal=self.diagonal)
+
+
+class Diag(Primitive, node_name="DiagBackward0"):
+    def forward(self, x):
+        if x.ndim == 1:
+            return self.xp.diag(x, self.diagonal)
+        return self.xp.diagonal(x, self.diagonal).copy()
+
+    def backward(self, grad):
+        return diag(grad, self.diagonal)
+
+
+def _as_view(out, src):
+    """Make ``out`` a view of ``src``: shared version counter and base."""
+    out._version_box = src._version_box
+    out._base = src._base if src._base is not None else src
+    return out
+
+
+def view(x, *shape):
+    """A view with a new shape; never copies (raises when the strides do not allow it)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        from .._dtype import to_dtype
+        return _view_dtype(x, to_dtype(shape[0]))
+    shape = infer_shape(shape_arg(shape), x.numel())
+    try:
+        np.reshape(x._data, shape, copy=False) if x._backend.xp is np else None
+    except ValueError:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.") from None
+    return _as_view(View.apply(x, shape=shape, in_shape=x.shape), x)
+
+
+def _view_dtype(x, dt):
+    if dt.itemsize != x.dtype.itemsize:
+        raise RuntimeError("view(dtype) with a different element size is not supported")
+    return _as_view(x._from_array(x._data.view(dt.np)), x)
+
+
+def infer_shape(shape, numel):
+    """Resolve one -1 and check the element count, with PyTorch's message."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of "
+                               f"size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of "
+                           f"size {numel}")
+    return shape
+
+
+def reshape(x, *shape):
+    """Like view when possible, else a copy."""
+    shape = infer_shape(shape_arg(shape), x.numel())
+    if shape == x._data.shape:
+        return _as_view(View.apply(x, shape=shape, in_shape=x.shape), x)
+    out = Reshape.apply(x, shape=shape, in_shape=x.shape)
+    if np.shares_memory(out._data, x._data) if x._backend.xp is np else False:
+        _as_view(out, x)
+    return out
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = wrap_dim(start_dim, x.ndim), wrap_dim(end_dim, x.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    sh = x.shape
+    n = 1
+    for d in sh[s:e + 1]:
+        n *= d
+    return reshape(x, sh[:s] + (n,) + sh[e + 1:])
+
+
+def unflatten(x, dim, sizes):
+    dim = wrap_dim(dim, x.ndim)
+    sizes = infer_shape(tuple(sizes), x.shape[dim])
+    return view_or_reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1:])
+
+
+def view_or_reshape(x, shape):
+    return reshape(x, shape)
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        shape = tuple(s for s in x.shape if s != 1)
+    else:
+        dims = wrap_dims(dim, x.ndim)
+        shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
+    return _as_view(Squeeze.apply(x, shape=shape, in_shape=x.shape), x)
+
+
+def unsqueeze(x, dim):
+    dim = wrap_dim(dim, x.ndim + 1)
+    shape = x.shape[:dim] + (1,) + x.shape[dim:]
+    return _as_view(Unsqueeze.apply(x, shape=shape, in_shape=x.shape), x)
+
+
+def permute(x, *dims):
+    dims = wrap_dims(shape_arg(dims), x.ndim)
+    if len(dims) != x.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {x.ndim} is not equal to len(dims) = {len(dims)}")
+    return _as_view(Permute.apply(x, dims=dims), x)
+
+
+def transpose(x, dim0, dim1):
+    n = x.ndim
+    if n == 0:
+        return _as_view(Transpose.apply(x, dims=()), x)
+    d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
+    dims = list(range(n))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return _as_view(Transpose.apply(x, dims=tuple(dims)), x)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(x):
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return transpose(x, 0, 1) if x.ndim == 2 else _as_view(Transpose.apply(x, dims=tuple(
+        range(x.ndim))), x)
+
+
+def mT(x):
+    if x.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got "
+                           f"{x.ndim}-D tensor.")
+    return transpose(x, -2, -1)
+
+
+def T(x):
+    return permute(x, tuple(reversed(range(x.ndim))))
+
+
+def movedim(x, source, destination):
+    src = wrap_dims(source, x.ndim)
+    dst = wrap_dims(destination, x.ndim)
+    order = [d for d in range(x.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(x, tuple(order))
+
+
+moveaxis = movedim
+
+
+def expand(x, *sizes):
+    sizes = shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError(f"expand(torch.{x.dtype._legacy}{{[{', '.join(map(str, x.shape))}]}}, "
+                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({x.ndim})")
+    lead = len(sizes) - x.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        cur = x.shape[i - lead] if i >= lead else 1
+        if s == -1:
+            if i < lead:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+            s = cur
+        elif cur != 1 and cur != s:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
+                               f"size ({cur}) at non-singleton dimension {i}.  Target sizes: "
+                               f"[{', '.join(map(str, sizes))}].  Tensor sizes: "
+                               f"[{', '.join(map(str, x.shape))}]")
+        shape.append(s)
+    return _as_view(Expand.apply(x, shape=tuple(shape)), x)
+
+
+def expand_as(x, other):
+    return expand(x, other.shape)
+
+
+def broadcast_to(x, shape):
+    return expand(x, shape)
+
+
+def repeat(x, *sizes):
+    """Tile the tensor ``sizes[i]`` times along each dimension."""
+    sizes = shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    x = reshape(x, (1,) * (len(sizes) - x.ndim) + tuple(x.shape))
+    inter, final = [], []
+    for r, s in zip(sizes, x.shape):
+        inter += [r, s]
+        final.append(r * s)
+    y = reshape(x, tuple(v for s in x.shape for v in (1, s)))
+    return reshape(expand(y, inter), final)
+
+
+def tile(x, dims):
+    dims = tuple(dims)
+    if len(dims) < x.ndim:
+        dims = (1,) * (x.ndim - len(dims)) + dims
+    return repeat(x, dims)
+
+
+def flip(x, *dims):
+    dims = wrap_dims(shape_arg(dims), x.ndim)
+    return Flip.apply(x, dims=dims)
+
+
+def fliplr(x):
+    return flip(x, 1)
+
+
+def flipud(x):
+    return flip(x, 0)
+
+
+def roll(x, shifts, dims=None):
+    if dims is None:
+        return reshape(Roll.apply(flatten(x), shifts=shifts, dims=0), x.shape)
+    if isinstance(shifts, int):
+        shifts = (shifts,)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return Roll.apply(x, shifts=tuple(shifts), dims=dims)
+
+
+def narrow(x, dim, start, length):
+    dim = wrap_dim(dim, x.ndim)
+    if isinstance(start, Tensor):
+        start = int(start)
+    if start < 0:
+        start += x.shape[dim]
+    if start + length > x.shape[dim] or start < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({x.shape[dim]}).")
+    key = (slice(None),) * dim + (slice(start, start + length),)
+    from .index import getitem
+    return getitem(x, key)
+
+
+def split(x, split_size_or_sections, dim=0):
+    dim = wrap_dim(dim, x.ndim)
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(x, dim, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = x.shape[wrap_dim(dim, x.ndim)]
+    step = -(-n // chunks) if n else 1
+    return split(x, step, dim) if n else (x,)
+
+
+def tensor_split(x, indices_or_sections, dim=0):
+    dim = wrap_dim(dim, x.ndim)
+    n = x.shape[dim]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        bounds = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
+        sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
+    return split(x, sizes, dim)
+
+
+def unbind(x, dim=0):
+    dim = wrap_dim(dim, x.ndim)
+    from .index import getitem
+    pre = (slice(None),) * dim
+    return tuple(getitem(x, pre + (i,)) for i in range(x.shape[dim]))
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenate along an existing dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
+    ref = tensors[0]
+    dim = wrap_dim(dim, ref.ndim)
+    from .._dtype import result_type
+    dt = result_type(*tensors) if any(t.dtype is not ref.dtype for t in tensors) else ref.dtype
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and "
+                               f"{t.ndim}")
+        for d in range(ref.ndim):
+            if d != dim and t.shape[d] != ref.shape[d]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
+                                   f"Expected size {ref.shape[d]} but got size {t.shape[d]} for "
+                                   f"tensor number {i} in the list.")
+        if t.device != ref.device:
+            from ._util import check_device
+            check_device(ref, t)
+    tensors = [t if t.dtype is dt else t.to(dt) for t in tensors]
+    res = Cat.apply(*tensors, dim=dim, sizes=[t.shape[dim] for t in tensors])
+    if out is not None:
+        from .math import _out
+        return _out(res, out)
+    return res
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join tensors of the same shape along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"[{', '.join(map(str, tensors[0].shape))}] at entry 0 and "
+                               f"[{', '.join(map(str, t.shape))}] at entry {i}")
+    dim = wrap_dim(dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(t, dim) for t in tensors], dim, out=out)
+
+
+def hstack(tensors):
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+
+
+def tril(x, diagonal=0):
+    return Tri.apply(x, kind="tril", diagonal=diagonal)
+
+
+def triu(x, diagonal=0):
+    return Tri.apply(x, kind="triu", diagonal=diagonal)
+
+
+def diag(x, diagonal=0):
+    if x.ndim not in (1, 2):
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{x.ndim}D")
+    return Diag.apply(x, diagonal=diagonal)
+
+
+def contiguous(x, memory_format=None):
+    if x._data.flags.c_contiguous:
+        return x
+    from .elementwise import Clone
+    return Clone.apply(x)
+
+
+Tri.node_name = "TrilBackward0"

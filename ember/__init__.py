@@ -11,7 +11,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import _dtype
+import numpy as _np
+
+# PyTorch computes inf/nan silently; NumPy would warn on every such element-wise op.
+_np.seterr(all="ignore")
+
+from . import _dtype  # noqa: E402
 from ._device import device
 from ._dtype import (bool_ as bool, complex64, complex128, dtype, float16, float32, float64,
                      get_default_dtype, int8, int16, int32, int64, promote_types,

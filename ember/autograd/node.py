@@ -160,7 +160,7 @@ class Primitive(Node):
                 t._version_box[0] if need else None
                 for t, need in zip(inputs, self._needed_inputs())])
         if STATE.anomaly:
-            self._trace = traceback.format_stack()[:-3]
+            self._trace = traceback.format_stack(limit=12)[:-3]
         if type(out) is tuple:
             extras = [_wrap_free(a, inputs[0]) for a in out[1:]]
             res = inputs[0]._from_op(out[0], self)
@@ -194,10 +194,11 @@ class Primitive(Node):
         if self._freed:
             raise RuntimeError(FREED_MSG)
         data, box, v, dtype, device = self._out
-        if box[0] != v:
-            from .._tensor import Tensor
-            _raise_modified(Tensor._make(data, dtype, device), v, self, box[0])
         from .._tensor import Tensor
+        if box[0] != v:
+            t = Tensor._make(data, dtype, device)
+            t.grad_fn = self
+            _raise_modified(t, v, self, box[0])
         t = Tensor._make(data, dtype, device)
         t._version_box = box
         if STATE.enabled:

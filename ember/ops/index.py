@@ -220,14 +220,12 @@ def _tensor_key(k, x, dim):
     if k.dtype is bool_ or k.dtype.name == "uint8":
         m = k._data.astype(bool, copy=False)
         for j, s in enumerate(m.shape):
-            if dim + j >= x.ndim or x.shape[dim + j] != s:
-                size = x.shape[dim + j] if dim + j < x.ndim else 0
+            if dim + j >= x.ndim:
+                raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+            if x.shape[dim + j] != s:
                 raise IndexError(f"The shape of the mask [{', '.join(map(str, m.shape))}] at "
                                  f"index {j} does not match the shape of the indexed tensor "
-                                 f"[{', '.join(map(str, x.shape))}] at index {dim + j}"
-                                 if dim + j < x.ndim else
-                                 f"too many indices for tensor of dimension {x.ndim}")
-            del size
+                                 f"[{', '.join(map(str, x.shape))}] at index {dim + j}")
         return m, m.ndim
     if k.dtype.is_floating_point:
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")

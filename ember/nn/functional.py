@@ -1,0 +1,11 @@
+"""``ember.nn.functional``: the math of every layer, as functions (PyTorch's names)."""
+from __future__ import annotations
+
+from ._functional.activation import *  # noqa: F401,F403
+from ._functional.attention import *  # noqa: F401,F403
+from ._functional.conv import *  # noqa: F401,F403
+from ._functional.linear import *  # noqa: F401,F403
+from ._functional.loss import *  # noqa: F401,F403
+from ._functional.norm import *  # noqa: F401,F403
+from ._functional.pool import *  # noqa: F401,F403
+from ._functional.sparse import *  # noqa: F401,F403

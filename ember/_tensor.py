@@ -16,6 +16,7 @@ from ._size import Size
 from .autograd.grad_mode import STATE
 
 _NP_BACKEND = _backend.numpy_backend
+_new = object.__new__
 
 
 class Tensor:
@@ -27,8 +28,14 @@ class Tensor:
     """
 
     __slots__ = ("_data", "dtype", "device", "_backend", "_rg", "grad", "grad_fn",
-                 "_output_nr", "_version_box", "_base", "_grad_acc", "_hooks",
-                 "_retains_grad", "_post_hooks", "__weakref__", "__dict__")
+                 "_version_box", "__weakref__", "__dict__")
+    # rarely set fields live in the instance dict, with these class-level defaults
+    _output_nr = 0
+    _base = None
+    _grad_acc = None
+    _hooks = None
+    _retains_grad = False
+    _post_hooks = None
 
     def __new__(cls, *args, device=None, dtype=None):
         from .ops.creation import legacy_new
@@ -48,13 +55,7 @@ class Tensor:
         t._rg = False
         t.grad = None
         t.grad_fn = None
-        t._output_nr = 0
         t._version_box = [0]
-        t._base = None
-        t._grad_acc = None
-        t._hooks = None
-        t._retains_grad = False
-        t._post_hooks = None
         return t
 
     def _from_array(self, arr):
@@ -62,12 +63,30 @@ class Tensor:
         dt = _FROM_NP.get(arr.dtype)
         if dt is None:
             dt = from_numpy_dtype(arr.dtype)
-        return Tensor._make(arr, dt, self.device, self._backend)
+        t = _new(Tensor)
+        t._data = arr
+        t.dtype = dt
+        t.device = self.device
+        t._backend = self._backend
+        t._rg = False
+        t.grad = None
+        t.grad_fn = None
+        t._version_box = [0]
+        return t
 
     def _from_op(self, arr, node):
-        t = self._from_array(arr)
-        t.grad_fn = node
+        dt = _FROM_NP.get(arr.dtype)
+        if dt is None:
+            dt = from_numpy_dtype(arr.dtype)
+        t = _new(Tensor)
+        t._data = arr
+        t.dtype = dt
+        t.device = self.device
+        t._backend = self._backend
         t._rg = True
+        t.grad = None
+        t.grad_fn = node
+        t._version_box = [0]
         return t
 
     def _owned(self):

@@ -7,13 +7,13 @@ from .node import AccumulateGrad, edge_of
 
 def sum_to(grad, shape):
     """Sum a broadcast gradient back to ``shape`` (the one place that un-broadcasts)."""
-    lead = grad.ndim - len(shape)
-    gshape = grad.shape
+    gshape = grad._data.shape
+    lead = len(gshape) - len(shape)
     dims = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
     if dims:
         grad = grad.sum(dims, keepdim=True)
-    if lead or grad.shape != shape:
+    if lead or grad._data.shape != tuple(shape):
         grad = grad.reshape(shape)
     return grad
 
@@ -76,13 +76,40 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
+            outs = None
             if grads is not None and (needed is None or node in needed):
+                if type(node) is AccumulateGrad and capture is None and \
+                        not getattr(node, "_tensor_pre_hooks", None):
+                    if accumulate:
+                        node.apply_grad(grads[0], create_graph)
+                    continue
                 outs = _run_node(node, grads, capture, captured, accumulate, create_graph)
                 if not retain_graph:
                     node._release()
-            else:
-                outs = None
-            _propagate(node, outs, buffers, deps, ready)
+            metas = node._in_meta
+            for i, (nxt, nr) in enumerate(node.next_functions):
+                if nxt is None:
+                    continue
+                if outs is not None:
+                    g = outs[i] if i < len(outs) else None
+                    if g is not None:
+                        meta = metas[i]
+                        if meta is not None:
+                            if g._data.shape != meta[0]:
+                                g = sum_to(g, meta[0])
+                            if g.dtype is not meta[1]:
+                                g = g.to(meta[1])
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buffers[nxt] = {nr: g}
+                        elif nr in buf:
+                            buf[nr] = buf[nr] + g
+                        else:
+                            buf[nr] = g
+                d = deps[nxt] - 1
+                deps[nxt] = d
+                if d == 0:
+                    ready.append(nxt)
     finally:
         STATE.enabled = prev
     return captured
@@ -136,26 +163,6 @@ def _run_node(node, grads, capture, captured, accumulate, create_graph):
     if STATE.anomaly and STATE.anomaly_check_nan:
         _check_nan(node, outs)
     return outs
-
-
-def _propagate(node, outs, buffers, deps, ready):
-    for i, (nxt, nr) in enumerate(node.next_functions):
-        if nxt is None:
-            continue
-        if outs is not None and i < len(outs):
-            g = outs[i]
-            if g is not None:
-                meta = node._in_meta[i]
-                if meta is not None:
-                    shape, dtype = meta
-                    if g.shape != shape:
-                        g = sum_to(g, shape)
-                    if g.dtype is not dtype:
-                        g = g.to(dtype)
-                _add(buffers, nxt, nr, g)
-        deps[nxt] -= 1
-        if deps[nxt] == 0:
-            ready.append(nxt)
 
 
 def _check_nan(node, outs):

@@ -136,24 +136,43 @@ class Primitive(Node):
     @classmethod
     def apply(cls, *inputs, **params):
         """Run forward on the inputs' arrays and record the node when grad is needed."""
-        node = cls.__new__(cls)
+        node = _new(cls)
         if params:
             node.__dict__.update(params)
         first = inputs[0]
         node.xp = first._backend.xp
-        out = node.forward(*[t._data for t in inputs])
-        if not (STATE.enabled and cls.differentiable):
-            return _wrap_free(out, first)
-        for t in inputs:
-            if t._rg:
-                break
+        if len(inputs) == 1:
+            out = node.forward(first._data)
+            record = first._rg
+        elif len(inputs) == 2:
+            second = inputs[1]
+            out = node.forward(first._data, second._data)
+            record = first._rg or second._rg
         else:
-            return _wrap_free(out, first)
-        return node._record(inputs, out)
+            out = node.forward(*[t._data for t in inputs])
+            record = any([t._rg for t in inputs])
+        if record and STATE.enabled and cls.differentiable:
+            return node._record(inputs, out)
+        if type(out) is tuple:
+            return tuple([first._from_array(a) for a in out])
+        return first._from_array(out)
 
     def _record(self, inputs, out):
-        self.next_functions = tuple([edge_of(t) for t in inputs])
-        self._in_meta = tuple([(t.shape, t.dtype) if t._rg else None for t in inputs])
+        edges = []
+        meta = []
+        for t in inputs:
+            fn = t.grad_fn
+            if fn is not None:
+                edges.append((fn, t._output_nr))
+                meta.append((t._data.shape, t.dtype))
+            elif t._rg:
+                edges.append((grad_accumulator(t), 0))
+                meta.append((t._data.shape, t.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                meta.append(None)
+        self.next_functions = tuple(edges)
+        self._in_meta = tuple(meta)
         if self.save_inputs:
             self._saved = inputs
             self._saved_versions = tuple([
@@ -162,16 +181,18 @@ class Primitive(Node):
         if STATE.anomaly:
             self._trace = traceback.format_stack(limit=12)[:-3]
         if type(out) is tuple:
-            extras = [_wrap_free(a, inputs[0]) for a in out[1:]]
+            extras = [inputs[0]._from_array(a) for a in out[1:]]
             res = inputs[0]._from_op(out[0], self)
-            self._set_saved_output(res)
+            if self.save_output:
+                self._set_saved_output(res)
             return (res, *extras)
         res = inputs[0]._from_op(out, self)
-        self._set_saved_output(res)
+        if self.save_output:
+            self._set_saved_output(res)
         return res
 
     def _set_saved_output(self, res):
-        if self.save_output:
+        if True:
             self._out = (res._data, res._version_box, res._version_box[0], res.dtype, res.device)
 
     def _needed_inputs(self):
@@ -232,6 +253,10 @@ def _raise_modified(t, saved_version, node, now=None):
         f"expected version {saved_version} instead. Hint: enable anomaly detection to find the "
         "operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True).")
+
+
+_new = object.__new__
+_NO_EDGE = (None, 0)
 
 
 def _wrap_free(out, like):

@@ -22,9 +22,21 @@ class Sum(Primitive, node_name="SumBackward1"):
         return x.sum(axis=self.dims, keepdims=self.keepdim, dtype=self.out_np)
 
     def backward(self, grad):
+        return ExpandReduced.apply(grad, dims=self.dims, keepdim=self.keepdim,
+                                   shape=self.in_shape)
+
+
+class ExpandReduced(Primitive, node_name="ExpandBackward0"):
+    """Broadcast a reduction's gradient back over the reduced dims (adjoint of Sum)."""
+
+    def forward(self, g):
         if not self.keepdim:
-            grad = grad.reshape(_keep_shape(self.in_shape, self.dims))
-        return grad.expand(self.in_shape)
+            g = g.reshape(_keep_shape(self.shape, self.dims))
+        return self.xp.broadcast_to(g, self.shape)
+
+    def backward(self, grad):
+        return Sum.apply(grad, dims=self.dims, keepdim=self.keepdim, out_np=grad.dtype.np,
+                         in_shape=grad.shape)
 
 
 class SumAll(Sum, node_name="SumBackward0"):
@@ -36,9 +48,8 @@ class Mean(Primitive, node_name="MeanBackward1"):
         return x.mean(axis=self.dims, keepdims=self.keepdim)
 
     def backward(self, grad):
-        if not self.keepdim:
-            grad = grad.reshape(_keep_shape(self.in_shape, self.dims))
-        return grad.expand(self.in_shape) / self.n
+        return ExpandReduced.apply(grad, dims=self.dims, keepdim=self.keepdim,
+                                   shape=self.in_shape) / self.n
 
 
 class MeanAll(Mean, node_name="MeanBackward0"):

@@ -73,11 +73,11 @@ def _rev(fn):
     return lambda self, other: fn(other, self)
 
 
-Tensor.__add__ = Tensor.__radd__ = lambda self, other: M.add(self, other)
-Tensor.__sub__ = lambda self, other: M.sub(self, other)
+Tensor.__add__ = Tensor.__radd__ = M.add
+Tensor.__sub__ = M.sub
 Tensor.__rsub__ = _rev(M.sub)
-Tensor.__mul__ = Tensor.__rmul__ = lambda self, other: M.mul(self, other)
-Tensor.__truediv__ = lambda self, other: M.div(self, other)
+Tensor.__mul__ = Tensor.__rmul__ = M.mul
+Tensor.__truediv__ = M.div
 Tensor.__rtruediv__ = _rev(M.div)
 Tensor.__floordiv__ = lambda self, other: M.floor_divide(self, other)
 Tensor.__rfloordiv__ = _rev(M.floor_divide)

@@ -243,8 +243,34 @@ def _tensor_key(k, x, dim):
 
 def getitem(x, key):
     """``x[key]`` with PyTorch's semantics (views for basic keys)."""
+    fast = _fast_basic_key(x, key)
+    if fast is not None:
+        return getitem_raw(x, fast, False)
     nkey, advanced = _normalise_key(x, key)
     return getitem_raw(x, nkey, advanced)
+
+
+def _fast_basic_key(x, key):
+    """The key itself when it is ints and positive-step slices within bounds, else None."""
+    if type(key) is not tuple:
+        key = (key,)
+    shape = x._data.shape
+    if len(key) > len(shape):
+        return None
+    for k, n in zip(key, shape):
+        tk = type(k)
+        if tk is int:
+            if not -n <= k < n:
+                return None
+        elif tk is slice:
+            if k.step is not None and (type(k.step) is not int or k.step <= 0):
+                return None
+            if (k.start is not None and type(k.start) is not int) or \
+                    (k.stop is not None and type(k.stop) is not int):
+                return None
+        else:
+            return None
+    return key
 
 
 def getitem_raw(x, nkey, advanced):

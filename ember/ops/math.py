@@ -24,7 +24,8 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = mul(other, alpha)
     x, y = binary(input, other)
-    return _out(E.Add.apply(x, y), out)
+    res = E.Add.apply(x, y)
+    return res if out is None else _out(res, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -35,7 +36,8 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = mul(other, alpha)
     x, y = binary(input, other)
-    return _out(E.Sub.apply(x, y), out)
+    res = E.Sub.apply(x, y)
+    return res if out is None else _out(res, out)
 
 
 def rsub(input, other, *, alpha=1):
@@ -44,7 +46,8 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     x, y = binary(input, other)
-    return _out(E.Mul.apply(x, y), out)
+    res = E.Mul.apply(x, y)
+    return res if out is None else _out(res, out)
 
 
 def div(input, other, *, rounding_mode=None, out=None):

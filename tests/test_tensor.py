@@ -30,6 +30,10 @@ def test_seed_tutorial_basics():
     assert ember.FloatTensor(2, 2).dtype is ember.float32
     assert ember.LongTensor([1, 2]).dtype is ember.int64
     assert ember.Tensor([2, 3]).tolist() == [2.0, 3.0]
+    assert isinstance(ember.zeros(2), ember.FloatTensor)
+    assert not isinstance(ember.zeros(2), ember.LongTensor)
+    with pytest.raises(IndexError, match="invalid index of a 0-dim tensor. Use `tensor.item"):
+        ember.tensor(1.5)[0]  # the 2017 tutorials' loss.data[0]
 
 
 def test_factories():

@@ -294,12 +294,19 @@ def legacy_new(cls, args, device=None, dtype=None):
     return t
 
 
+class _LegacyTypeMeta(type):
+    """``isinstance(t, ember.FloatTensor)`` checks the dtype, as in PyTorch."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls._legacy_dtype and \
+            obj.device.type == "cpu"
+
+
 def _legacy_type(name, dt):
     def new(cls, *args, device=None, dtype=None):
         return legacy_new(Tensor, args, device=device, dtype=dt)
-    typ = type(name, (), {"__new__": new, "_legacy_dtype": dt,
-                          "__doc__": f"Legacy constructor for {dt!r} tensors."})
-    return typ
+    return _LegacyTypeMeta(name, (), {"__new__": new, "_legacy_dtype": dt,
+                                      "__doc__": f"Legacy constructor for {dt!r} tensors."})
 
 
 FloatTensor = _legacy_type("FloatTensor", float32)

@@ -196,6 +196,9 @@ def _as_index_tensor(k):
 
 
 def _check_int(i, x, dim):
+    if x.ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if dim >= x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     n = x.shape[dim]

@@ -19,17 +19,20 @@ def sum_to(grad, shape):
 
 
 def _dependencies(roots):
-    deps, seen, stack = {}, set(roots), list(roots)
+    """How many graph edges point at each node reachable from the roots."""
+    deps, stack = {}, list(roots)
+    seen = set(roots) if len(roots) > 1 else ()
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return deps, seen
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                if nxt not in seen:
+                    stack.append(nxt)
+    return deps
 
 
 def _needed(nodes, targets):
@@ -61,8 +64,11 @@ def _needed(nodes, targets):
 def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
             accumulate=True):
     """Run backward from root edges; return captured gradients for ``capture`` edges."""
-    roots = list({e[0]: None for e in root_edges if e[0] is not None})
-    deps, nodes = _dependencies(roots)
+    if len(root_edges) == 1:
+        roots = [root_edges[0][0]] if root_edges[0][0] is not None else []
+    else:
+        roots = list({e[0]: None for e in root_edges if e[0] is not None})
+    deps = _dependencies(roots)
     needed = _needed(roots, {e[0] for e in capture}) if capture is not None else None
     captured = {}
     buffers = {}

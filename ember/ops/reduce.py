@@ -30,9 +30,9 @@ class ExpandReduced(Primitive, node_name="ExpandBackward0"):
     """Broadcast a reduction's gradient back over the reduced dims (adjoint of Sum)."""
 
     def forward(self, g):
-        if not self.keepdim:
+        if not self.keepdim and self.dims is not None:
             g = g.reshape(_keep_shape(self.shape, self.dims))
-        return self.xp.broadcast_to(g, self.shape)
+        return broadcast(self.xp, g, self.shape)
 
     def backward(self, grad):
         return Sum.apply(grad, dims=self.dims, keepdim=self.keepdim, out_np=grad.dtype.np,
@@ -154,6 +154,18 @@ class Cumprod(Primitive, node_name="CumprodBackward0"):
         return (grad * self.output).flip(d).cumsum(d).flip(d) / x
 
 
+def broadcast(xp, arr, shape):
+    """Broadcast ``arr`` to ``shape``: a copy when small (cheaper than a view), else a view."""
+    n = 1
+    for s in shape:
+        n *= s
+    if n <= 4096:
+        out = xp.empty(shape, dtype=arr.dtype)
+        out[...] = arr
+        return out
+    return xp.broadcast_to(arr, shape)
+
+
 def where_(c, a, b):
     from .elementwise import where
     return where(c, a, b)
@@ -169,6 +181,9 @@ def _out_dtype(x, dtype):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (all dims when None); ints and bools sum as int64."""
+    if dim is None and dtype is None and out is None and input.dtype.is_floating_point:
+        return SumAll.apply(input, dims=None, keepdim=keepdim, out_np=None,
+                            in_shape=input._data.shape)
     dims = wrap_dims(dim, input.ndim) if not (isinstance(dim, (tuple, list)) and not dim) else \
         tuple(range(input.ndim))
     dt = _out_dtype(input, dtype)

@@ -82,15 +82,15 @@ pi = __import__("math").pi
 e = __import__("math").e
 
 
-def is_tensor(obj) -> "builtins.bool":
+def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input) -> "builtins.int":
+def numel(input) -> int:
     return input.numel()
 
 
-def is_floating_point(input) -> "builtins.bool":
+def is_floating_point(input) -> bool:
     return input.dtype.is_floating_point
 
 
@@ -100,15 +100,15 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_tensors(*tensors):
-    shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(t.expand(shape) for t in tensors)
+    shape = broadcast_shapes(*[x.shape for x in tensors])
+    return tuple(x.expand(shape) for x in tensors)
 
 
 def result_type(tensor1, tensor2):
     return _dtype.result_type(tensor1, tensor2)
 
 
-def can_cast(from_, to) -> "builtins.bool":
+def can_cast(from_, to) -> bool:
     return _dtype.can_cast(from_, to)
 
 

@@ -52,7 +52,8 @@ _TYPES = ("cpu", "cuda", "meta", "mps")
 
 def _parse(spec, index):
     if not isinstance(spec, str):
-        raise TypeError(f"device() received an invalid combination of arguments - got ({type(spec).__name__})")
+        raise TypeError("device() received an invalid combination of arguments - got "
+                        f"({type(spec).__name__})")
     kind, _, num = spec.partition(":")
     if kind not in _TYPES:
         raise RuntimeError(
@@ -64,7 +65,7 @@ def _parse(spec, index):
             raise RuntimeError(f"Invalid device string: '{spec}'")
         index = int(num)
     if index is not None and index < 0:
-        raise RuntimeError(f"Device index must not be negative")
+        raise RuntimeError("Device index must not be negative")
     if kind == "cpu" and index not in (None, 0):
         raise RuntimeError(f"CPU device index must be -1 or zero, got {index}")
     return kind, index

@@ -25,7 +25,7 @@ class Generator:
     def manual_seed(self, seed):
         seed = int(seed)
         if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
-            raise RuntimeError(f"Overflow when unpacking long")
+            raise RuntimeError("Overflow when unpacking long")
         self._seed = seed & 0xFFFF_FFFF_FFFF_FFFF
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
         return self

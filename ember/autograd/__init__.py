@@ -44,7 +44,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
 def _capture_edge(t, i):
     if not t._rg:
-        raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
     return engine.edge_of(t)
 
 
@@ -69,7 +69,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     got = engine.execute(edges, root_grads, retain_graph=retain_graph,
                          create_graph=create_graph, capture=set(targets))
     result = []
-    for i, (e, t) in enumerate(zip(targets, inputs_l)):
+    for e, t in zip(targets, inputs_l):
         g = got.get(e)
         if g is None:
             if materialize_grads:

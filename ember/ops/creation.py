@@ -59,7 +59,7 @@ def _scan(data, kinds, depth):
     elif data is None:
         raise RuntimeError("Could not infer dtype of NoneType")
     elif isinstance(data, str):
-        raise TypeError(f"new(): invalid data type 'str'")
+        raise TypeError("new(): invalid data type 'str'")
     else:
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
@@ -287,7 +287,7 @@ def legacy_new(cls, args, device=None, dtype=None):
         arr, _ = _from_data(args[0], dt)
         t = _finish(arr, dt, device, False)
     else:
-        raise TypeError(f"new() received an invalid combination of arguments")
+        raise TypeError("new() received an invalid combination of arguments")
     if cls is not Tensor and issubclass(cls, Tensor) and getattr(cls, "_legacy_dtype", None) is \
             None:
         t.__class__ = cls

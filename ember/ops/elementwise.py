@@ -5,7 +5,7 @@ import math
 
 from .._tensor import Tensor
 from ..autograd.node import Primitive
-from ._util import binary, to_float
+from ._util import binary
 
 
 class Add(Primitive, node_name="AddBackward0"):

@@ -8,7 +8,8 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 
 LEAF_MSG = "a leaf Variable that requires grad is being used in an in-place operation."
-VIEW_LEAF_MSG = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_MSG = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                 "operation.")
 
 
 def _alias(x):

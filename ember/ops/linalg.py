@@ -66,17 +66,17 @@ def matmul(input, other, *, out=None):
 
 def mm(input, mat2, *, out=None):
     if input.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     return matmul(input, mat2, out=out)
 
 
 def bmm(input, mat2, *, out=None):
     if input.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, "
@@ -216,8 +216,8 @@ def einsum(equation, *operands):
         out = "".join(sorted(c for c, n in counts.items() if n == 1))
     ins = lhs.split(",")
     if len(ins) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
-                           f"equation" if len(operands) > len(ins) else
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation" if len(operands) > len(ins) else
                            "einsum(): fewer operands were provided than specified in the equation")
     from .._dtype import result_type
     dt = result_type(*operands)

@@ -310,7 +310,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     n = 1
     for d in dims:
         n *= x.shape[d]
-    mu = Sum.apply(x, dims=dims, keepdim=True, out_np=x.dtype.np, in_shape=x.shape) / (n if n > 0 else 1)
+    mu = Sum.apply(x, dims=dims, keepdim=True, out_np=x.dtype.np, in_shape=x.shape)
+    mu = mu / (n if n > 0 else 1)
     dev = x - mu
     ss = Sum.apply(dev * dev, dims=dims, keepdim=keepdim, out_np=x.dtype.np, in_shape=x.shape)
     return ss / (n - correction) if n - correction > 0 else ss * float("nan")

@@ -29,6 +29,7 @@ class Tensor:
 
     __slots__ = ("_data", "dtype", "device", "_backend", "_rg", "grad", "grad_fn",
                  "_version_box", "__weakref__", "__dict__")
+    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor, as in PyTorch
     # rarely set fields live in the instance dict, with these class-level defaults
     _output_nr = 0
     _base = None

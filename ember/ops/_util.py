@@ -72,8 +72,8 @@ def as_tensor_arg(x, like=None):
             from .creation import tensor
             return tensor(x)
         return scalar_tensor(x, result_type(x), like)
-    from .creation import tensor
-    return tensor(x, device=like.device if like is not None else None)
+    from .creation import as_tensor
+    return as_tensor(x, device=like.device if like is not None else None)
 
 
 def binary(a, b, float_result=False):
@@ -82,6 +82,10 @@ def binary(a, b, float_result=False):
     tb = type(b) is Tensor or isinstance(b, Tensor)
     if ta and tb and a.dtype is b.dtype and a.device is b.device and not float_result:
         return a, b
+    if isinstance(a, (np.ndarray, list)):
+        a, ta = as_tensor_arg(a, b if tb else None), True
+    if isinstance(b, (np.ndarray, list)):
+        b, tb = as_tensor_arg(b, a if ta else None), True
     if not ta and not tb:
         a = as_tensor_arg(a)
         ta = True

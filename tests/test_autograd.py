@@ -244,3 +244,34 @@ def test_unbroadcast_and_dtype_of_grads():
     (a * b).sum().backward()
     assert a.grad.shape == (3, 1) and a.grad.dtype is ember.float32
     assert a.grad.tolist() == [[4.0]] * 3 and b.grad.tolist() == [3.0] * 4
+
+
+def _views_program(t):
+    w = t.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    a = w * 2
+    v = a[:, 1:]
+    v.mul_(a[:, :2].detach() + 1)
+    b = a.t()
+    b[0].add_(w[:, 0])
+    c = a.sin().sum() + (v ** 2).sum()
+    c.backward()
+    x = t.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x.clone()
+    y[1:3] = y[1:3] * y[0].item()
+    y.view(2, 2)[1].exp_()
+    y.sum().backward()
+    return [c.item(), w.grad.tolist(), x.grad.tolist()]
+
+
+def test_inplace_through_views_matches_torch():
+    torch = pytest.importorskip("torch")
+    mine, theirs = _views_program(ember), _views_program(torch)
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-6)
+    np.testing.assert_allclose(mine[2], theirs[2], rtol=1e-6)
+
+
+def test_broadcast_error_message():
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of "
+                                           r"tensor b \(4\) at non-singleton dimension 1"):
+        ember.ones(2, 3) + ember.ones(4)

@@ -146,7 +146,10 @@ class Primitive(Node):
             record = first._rg
         elif len(inputs) == 2:
             second = inputs[1]
-            out = node.forward(first._data, second._data)
+            try:
+                out = node.forward(first._data, second._data)
+            except ValueError as e:
+                raise _broadcast_error(first, second, e) from None
             record = first._rg or second._rg
         else:
             out = node.forward(*[t._data for t in inputs])
@@ -257,6 +260,21 @@ def _raise_modified(t, saved_version, node, now=None):
 
 _new = object.__new__
 _NO_EDGE = (None, 0)
+
+
+def _broadcast_error(a, b, err):
+    """PyTorch's message for operands whose shapes do not broadcast."""
+    if "broadcast" not in str(err):
+        return err
+    sa, sb = a._data.shape, b._data.shape
+    for i in range(1, max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            dim = max(len(sa), len(sb)) - i
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                                f"({y}) at non-singleton dimension {dim}")
+    return err
 
 
 def _wrap_free(out, like):

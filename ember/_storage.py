@@ -13,6 +13,8 @@ from ._device import CPU
 
 def root_array(arr):
     """The array at the end of ``arr``'s chain of view bases."""
+    if isinstance(arr, np.generic):
+        arr = np.asarray(arr)
     kind = np.ndarray if isinstance(arr, np.ndarray) else type(arr)
     root = arr
     while isinstance(root.base, kind):
@@ -101,10 +103,11 @@ def storage_of(t) -> UntypedStorage:
 def reduce_tensor(t):
     """``__reduce_ex__`` of a tensor for ordinary pickling (copies; views do not share)."""
     data = t._data
-    if not isinstance(data, np.ndarray):
+    if not isinstance(data, (np.ndarray, np.generic)):
         data = data.get()
+    data = np.array(data, order="C", copy=True)
     state = dict(t.__dict__) if t.__dict__ else None
-    return (_rebuild_pickled, (np.ascontiguousarray(data), t.dtype, str(t.device),
+    return (_rebuild_pickled, (data, t.dtype, str(t.device),
                                t.requires_grad, type(t), state))
 
 

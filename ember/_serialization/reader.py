@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import re
 import struct
@@ -28,7 +27,7 @@ def check_legacy(head: bytes) -> None:
     """Refuse the pre-1.6 format and anything that is not a zip archive."""
     if head.startswith(b"PK\x03\x04"):
         return
-    if head[:2] == b"\x80\x02" and LEGACY_MAGIC in head[:16] or head[:5] == b"\x80\x02\x8a\x0a\x6c":
+    if LEGACY_MAGIC in head[:16]:
         raise RuntimeError(
             "ember.load: this file uses PyTorch's legacy (pre-1.6, non-zip) serialization "
             "format, which ember does not support. Convert it with PyTorch: "
@@ -93,25 +92,43 @@ class Archive:
                 f"claims {nbytes} bytes")
         if nbytes == 0:
             return np.empty(0, np.uint8)
-        if mmap and info.compress_type == zipfile.ZIP_STORED:
-            return np.memmap(self.path, np.uint8, "c", self._data_offset(info), (nbytes,))
-        out = np.empty(nbytes, np.uint8)
         try:
-            with self.zf.open(info) as f:
-                got = f.readinto(memoryview(out))
-                extra = f.read(1)
+            if mmap and info.compress_type == zipfile.ZIP_STORED:
+                return np.memmap(self.path, np.uint8, "c", self._data_offset(info), (nbytes,))
+            out = np.empty(nbytes, np.uint8)
+            if info.compress_type == zipfile.ZIP_STORED:
+                got = self._read_stored(info, memoryview(out))
+            else:
+                with self.zf.open(info) as f:
+                    got = f.readinto(memoryview(out))
+                    got += len(f.read(1))
         except _ZIP_ERRORS as e:
             raise RuntimeError(f"ember.load: cannot read storage '{key}' ({e})") from None
-        if got != nbytes or extra:
+        if got != nbytes:
             raise RuntimeError(f"ember.load: storage '{key}' is truncated")
         return out
 
+    def _read_stored(self, info, view) -> int:
+        """Read an uncompressed member straight into ``view``, checking its CRC-32."""
+        fp = self.zf.fp
+        fp.seek(self._data_offset(info))
+        got, crc = 0, 0
+        while got < len(view):
+            n = fp.readinto(view[got:got + (1 << 26)])
+            if not n:
+                break
+            crc = zlib.crc32(view[got:got + n], crc)
+            got += n
+        if got == len(view) and crc != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+        return got
+
     def _data_offset(self, info) -> int:
-        with open(self.path, "rb") as f:
-            f.seek(info.header_offset)
-            head = f.read(30)
+        fp = self.zf.fp
+        fp.seek(info.header_offset)
+        head = fp.read(30)
         if len(head) != 30 or head[:4] != b"PK\x03\x04":
-            raise RuntimeError("ember.load: corrupt local zip header")
+            raise zipfile.BadZipFile("corrupt local zip header")
         name_len, extra_len = struct.unpack("<HH", head[26:30])
         return info.header_offset + 30 + name_len + extra_len
 

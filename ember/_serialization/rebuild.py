@@ -5,8 +5,6 @@ called with values taken from an untrusted file.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 
 from .._device import CPU, device as _device
@@ -172,7 +170,3 @@ def trusted_global(module: str, name: str):
                 return getattr(ember, name)
             raise
     return None
-
-
-def ordered_dict():
-    return OrderedDict()

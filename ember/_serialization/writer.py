@@ -57,6 +57,8 @@ class StorageTable:
     def locate(self, t):
         """``(storage ref, offset, strides)`` of tensor ``t``, all in elements."""
         arr = t._data
+        if isinstance(arr, np.generic):
+            arr = np.asarray(arr)
         dt = t.dtype
         item = arr.itemsize
         loc = "cpu" if t.device.type == "cpu" else str(t.device)
@@ -170,6 +172,8 @@ def write_checkpoint(obj, fileobj, archive_name: str) -> None:
     table = StorageTable()
     buf = io.BytesIO()
     CheckpointPickler(buf, table).dump(obj)
+    if not hasattr(fileobj, "flush"):
+        fileobj = _Flushable(fileobj)
     with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
         w = _AlignedWriter(zf, archive_name)
         w.write("data.pkl", [buf.getvalue()])
@@ -180,6 +184,16 @@ def write_checkpoint(obj, fileobj, archive_name: str) -> None:
             w.write(f"data/{ref.key}", _chunks(ref))
         w.write("version", [b"3\n"])
         w.write(".data/serialization_id", [str(uuid.uuid4().int).zfill(40)[:40].encode()])
+
+
+class _Flushable:
+    """A write-only stream for objects that only have ``write`` (zipfile wants ``flush``)."""
+
+    def __init__(self, f):
+        self.write = f.write
+
+    def flush(self):
+        pass
 
 
 def _chunks(ref):

@@ -1,0 +1,1 @@
+"""Internals of ember.save / ember.load (see ember/serialization.py)."""

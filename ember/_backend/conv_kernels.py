@@ -1,0 +1,128 @@
+"""Convolution and pooling kernels on backend arrays, written once against ``xp``.
+
+Geometry: ``stride``/``dilation``/``kernel`` are (h, w) pairs, ``pad`` is
+(top, bottom, left, right). Arrays are NCHW. Layouts follow the measured-fastest forms:
+im2col in the (C*kh*kw, N*Ho*Wo) layout and col2im as kh*kw strided ``+=``.
+"""
+from __future__ import annotations
+
+
+def out_len(n, k, s, p0, p1, d, ceil=False):
+    """Output length of a window sweep (PyTorch's formula, ceil_mode included)."""
+    span = n + p0 + p1 - d * (k - 1) - 1
+    if not ceil:
+        return span // s + 1
+    o = -(-span // s) + 1
+    if (o - 1) * s >= n + p0:
+        o -= 1
+    return o
+
+
+def padded(xp, x, pad, value=0.0, extra=(0, 0)):
+    """x with (top, bottom + extra[0], left, right + extra[1]) filled by ``value``."""
+    pt, pb, pl, pr = pad
+    pb, pr = pb + extra[0], pr + extra[1]
+    if not (pt or pb or pl or pr):
+        return x
+    n, c, h, w = x.shape
+    out = xp.full((n, c, h + pt + pb, w + pl + pr), value, dtype=x.dtype)
+    out[:, :, pt:pt + h, pl:pl + w] = x
+    return out
+
+
+def windows(xp, xp_pad, kernel, stride, dilation, out_hw):
+    """The strided window view (N, C, Ho, Wo, kh, kw) of an already padded array."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    ho, wo = out_hw
+    view = xp.lib.stride_tricks.sliding_window_view(
+        xp_pad, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(2, 3))
+    return view[:, :, :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, ::dh, ::dw]
+
+
+def conv_out_hw(xshape, kernel, stride, pad, dilation):
+    h, w = xshape[-2:]
+    return (out_len(h, kernel[0], stride[0], pad[0], pad[1], dilation[0]),
+            out_len(w, kernel[1], stride[1], pad[2], pad[3], dilation[1]))
+
+
+def im2col(xp, x, kernel, stride, pad, dilation):
+    """cols of shape (C*kh*kw, N*Ho*Wo) and the output size (Ho, Wo)."""
+    n, c = x.shape[:2]
+    ohw = conv_out_hw(x.shape, kernel, stride, pad, dilation)
+    win = windows(xp, padded(xp, x, pad), kernel, stride, dilation, ohw)
+    cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kernel[0] * kernel[1], -1)
+    return cols, ohw
+
+
+def col2im(xp, cols, xshape, kernel, stride, pad, dilation, ohw):
+    """The adjoint of im2col: (C*kh*kw, N*Ho*Wo) back to an (N, C, H, W) array."""
+    n, c, h, w = xshape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    pt, pb, pl, pr = pad
+    ho, wo = ohw
+    hp, wp = h + pt + pb, w + pl + pr
+    dc = cols.reshape(c, kh, kw, n, ho, wo)
+    out = xp.zeros((c, n, max(hp, (kh - 1) * dh + (ho - 1) * sh + 1),
+                    max(wp, (kw - 1) * dw + (wo - 1) * sw + 1)), dtype=cols.dtype)
+    for i in range(kh):
+        r = i * dh
+        for j in range(kw):
+            q = j * dw
+            out[:, :, r:r + (ho - 1) * sh + 1:sh, q:q + (wo - 1) * sw + 1:sw] += dc[:, i, j]
+    return xp.ascontiguousarray(out[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3))
+
+
+def _grouped(a, groups):
+    """(G*rows, cols) -> (G, rows, cols), or a plain 2-D array when groups == 1."""
+    return a if groups == 1 else a.reshape(groups, a.shape[0] // groups, a.shape[1])
+
+
+def conv_forward(xp, x, w, b, geom, cols=None):
+    """conv2d forward; returns (out, cols) so that callers may keep cols for backward."""
+    kernel, stride, pad, dilation, groups = geom
+    n = x.shape[0]
+    o = w.shape[0]
+    if cols is None:
+        cols, ohw = im2col(xp, x, kernel, stride, pad, dilation)
+    else:
+        ohw = conv_out_hw(x.shape, kernel, stride, pad, dilation)
+    wm = w.reshape(o, -1)
+    out = xp.matmul(_grouped(wm, groups), _grouped(cols, groups)).reshape(o, -1)
+    if b is not None:
+        out += b.reshape(o, 1)
+    out = out.reshape(o, n, ohw[0], ohw[1]).transpose(1, 0, 2, 3)
+    return xp.ascontiguousarray(out), cols
+
+
+def grad_as_matrix(g):
+    """(N, O, Ho, Wo) -> (O, N*Ho*Wo), the layout the GEMMs read."""
+    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+
+
+def conv_input_grad(xp, g, w, xshape, geom):
+    """The gradient of conv2d with respect to its input (= conv_transpose2d)."""
+    kernel, stride, pad, dilation, groups = geom
+    wm = w.reshape(w.shape[0], -1)
+    gw = _grouped(wm, groups)
+    wt = gw.T if groups == 1 else gw.transpose(0, 2, 1)
+    cols = xp.matmul(wt, _grouped(grad_as_matrix(g), groups))
+    cols = cols.reshape(-1, cols.shape[-1])
+    return col2im(xp, cols, xshape, kernel, stride, pad, dilation, g.shape[2:])
+
+
+def conv_weight_grad(xp, x, g, wshape, geom, cols=None):
+    """The gradient of conv2d with respect to its weight."""
+    kernel, stride, pad, dilation, groups = geom
+    if cols is None:
+        cols, _ = im2col(xp, x, kernel, stride, pad, dilation)
+    gc = _grouped(cols, groups)
+    ct = gc.T if groups == 1 else gc.transpose(0, 2, 1)
+    return xp.matmul(_grouped(grad_as_matrix(g), groups), ct).reshape(wshape)
+
+
+def strided_slices(x, kernel, stride, ohw):
+    """The kh*kw strided slices x[..., i::sh, j::sw] of size (Ho, Wo), in window order."""
+    (kh, kw), (sh, sw) = kernel, stride
+    ho, wo = ohw
+    return [x[:, :, i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
+            for i in range(kh) for j in range(kw)]

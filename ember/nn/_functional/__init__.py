@@ -1,0 +1,1 @@
+"""Functional building blocks of ember.nn, grouped by kind; re-exported by nn.functional."""

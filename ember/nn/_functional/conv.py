@@ -1,0 +1,165 @@
+"""Convolutions (im2col + one GEMM), padding and interpolation."""
+from __future__ import annotations
+
+from ._conv_ops import Conv, ConvTranspose
+from ._resample import fold, interpolate, pad, unfold, upsample, upsample_bilinear, \
+    upsample_nearest
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "pad", "interpolate",
+           "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold"]
+
+
+def _pair(v, n, name="value"):
+    if isinstance(v, (tuple, list)):
+        if len(v) == 1:
+            return tuple(int(v[0]) for _ in range(n))
+        if len(v) != n:
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} "
+                               f"values to match the convolution dimensions, but got "
+                               f"{name}={list(v)}")
+        return tuple(int(a) for a in v)
+    return (int(v),) * n
+
+
+def _shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _check_conv(x, w, b, groups, nd, transposed=False):
+    if x.ndim != nd + 2 or w.ndim != nd + 2:
+        if w.ndim != nd + 2:
+            raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
+                               f"input {_shape_str(x.shape)}, but got {w.ndim}-dimensional "
+                               f"weight of size {_shape_str(w.shape)} instead")
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"conv{nd}d, but got input of size: {_shape_str(x.shape)}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if not transposed and w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size {_shape_str(w.shape)} "
+                           f"instead")
+    want = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != want:
+        kind = "transposed=1" if transposed else f"groups={groups}"
+        raise RuntimeError(f"Given {kind}, weight of size {_shape_str(w.shape)}, expected "
+                           f"input{_shape_str(x.shape)} to have {want} channels, but got "
+                           f"{x.shape[1]} channels instead")
+    if b is not None:
+        nout = w.shape[1] * groups if transposed else w.shape[0]
+        if b.ndim != 1 or b.shape[0] != nout:
+            raise RuntimeError(f"Given weight of size {_shape_str(w.shape)}, expected bias to be "
+                               f"1-dimensional with {nout} elements, but got bias of size "
+                               f"{_shape_str(b.shape)} instead")
+    if x.dtype is not w.dtype:
+        raise RuntimeError(f"Input type ({x.dtype._legacy_type()}) and weight type "
+                           f"({w.dtype._legacy_type()}) should be the same") \
+            if hasattr(x.dtype, "_legacy_type") else RuntimeError(
+                f"expected scalar type {w.dtype} but found {x.dtype}")
+
+
+def _padding(padding, kernel, stride, dilation, nd):
+    """(top, bottom, left, right) for an int, a tuple, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        out = []
+        for k, d in zip(kernel, dilation):
+            total = d * (k - 1)
+            out += [total // 2, total - total // 2]
+        return tuple(out)
+    p = _pair(padding, nd, "padding")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
+    return (0, 0, p[0], p[0]) if nd == 1 else (p[0], p[0], p[1], p[1])
+
+
+def _geom(w, stride, padding, dilation, groups, nd):
+    kernel = tuple(w.shape[2:])
+    stride, dilation = _pair(stride, nd, "stride"), _pair(dilation, nd, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    pads = _padding(padding, kernel, stride, dilation, nd)
+    if nd == 1:
+        return ((1, kernel[0]), (1, stride[0]), pads, (1, dilation[0]), groups)
+    return (kernel, stride, pads, dilation, groups)
+
+
+def _check_size(x, geom, nd):
+    kernel, _, pads, dilation, _ = geom
+    size = [x.shape[-2] + pads[0] + pads[1], x.shape[-1] + pads[2] + pads[3]]
+    ext = [(k - 1) * d + 1 for k, d in zip(kernel, dilation)]
+    if nd == 1:
+        size, ext = size[1:], ext[1:]
+    if any(s < e for s, e in zip(size, ext)):
+        sz = " x ".join(map(str, size))
+        raise RuntimeError(f"Calculated padded input size per channel: ({sz}). Kernel size: "
+                           f"({' x '.join(map(str, kernel[2 - nd:]))}). Kernel size can't be "
+                           "greater than actual input size")
+
+
+def _conv(x, weight, bias, stride, padding, dilation, groups, nd):
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x.unsqueeze(0)
+    _check_conv(x, weight, bias, groups, nd)
+    geom = _geom(weight, stride, padding, dilation, groups, nd)
+    _check_size(x, geom, nd)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    out = Conv.apply(*args, geom=geom)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation over (N, C, L) inputs."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation over (N, C, H, W) inputs, as im2col + one GEMM.
+
+    >>> F.conv2d(ember.ones(1, 1, 3, 3), ember.ones(1, 1, 2, 2)).shape
+    ember.Size([1, 1, 2, 2])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, nd):
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x.unsqueeze(0)
+    _check_conv(x, weight, bias, groups, nd, transposed=True)
+    if isinstance(padding, str):
+        raise RuntimeError(f"conv_transpose{nd}d(): argument 'padding' must be tuple of ints, "
+                           f"not str")
+    geom = _geom(weight, stride, padding, dilation, groups, nd)
+    kernel, stride_, pads, dil, _ = geom
+    op = (0,) + _pair(output_padding, nd) if nd == 1 else _pair(output_padding, nd)
+    for o, s, d in zip(op, stride_, dil):
+        if o >= s and o >= d:
+            raise RuntimeError("output padding must be smaller than either stride or dilation, "
+                               f"but got output_padding_height: {op[0]} output_padding_width: "
+                               f"{op[1]} stride_height: {stride_[0]} stride_width: {stride_[1]} "
+                               f"dilation_height: {dil[0]} dilation_width: {dil[1]}")
+    hw = [(n - 1) * s - p0 - p1 + d * (k - 1) + o + 1 for n, s, p0, p1, d, k, o in zip(
+        (1,) * (2 - nd) + tuple(x.shape[2:]), stride_, pads[::2], pads[1::2], dil, kernel, op)]
+    xshape = (x.shape[0], weight.shape[1] * groups) + tuple(hw[2 - nd:])
+    args = (x, weight) if bias is None else (x, weight, bias)
+    out = ConvTranspose.apply(*args, geom=geom, xshape=xshape)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """1-D transposed convolution (the gradient of conv1d with respect to its input)."""
+    return _conv_t(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """2-D transposed convolution (the gradient of conv2d with respect to its input)."""
+    return _conv_t(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)

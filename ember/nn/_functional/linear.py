@@ -1,0 +1,111 @@
+"""``F.linear`` (one fused primitive: addmm) and ``F.bilinear``."""
+from __future__ import annotations
+
+from ..._tensor import Tensor
+from ...autograd.node import Primitive
+
+__all__ = ["linear", "bilinear"]
+
+
+class _Addmm(Primitive, node_name="AddmmBackward0"):
+    """``x @ w.T + b`` for a 2-D ``x``; one node instead of transpose, mm and add."""
+    save_inputs = True
+
+    def _needed_inputs(self):
+        return (self._in_meta[1] is not None, self._in_meta[0] is not None, False)
+
+    def forward(self, x, w, b):
+        out = x @ w.T
+        out += b
+        return out
+
+    def backward(self, grad):
+        x, w, _ = self.inputs
+        gx = grad @ w if self._in_meta[0] else None
+        gw = grad.mT @ x if self._in_meta[1] else None
+        gb = grad.sum(0) if self._in_meta[2] else None
+        return gx, gw, gb
+
+
+class _Mm(Primitive, node_name="MmBackward0"):
+    """``x @ w.T`` for a 2-D ``x`` (a linear layer without bias)."""
+    save_inputs = True
+
+    def _needed_inputs(self):
+        return (self._in_meta[1] is not None, self._in_meta[0] is not None)
+
+    def forward(self, x, w):
+        return x @ w.T
+
+    def backward(self, grad):
+        x, w = self.inputs
+        gx = grad @ w if self._in_meta[0] else None
+        gw = grad.mT @ x if self._in_meta[1] else None
+        return gx, gw
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int"}
+
+
+def _cname(dt):
+    return _C_NAMES.get(dt.name, dt.name)
+
+
+def _check(input, weight, bias):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"linear(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if weight.dim() != 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{weight.dim()}D" if weight.dim() > 2 else
+                           "mat2 must be a matrix, got 1-D tensor")
+    if input.dim() == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D "
+                           "and 2D")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_cname(input.dtype)} != {_cname(weight.dtype)}")
+    k = input.shape[-1]
+    if k != weight.shape[1]:
+        rows = input.numel() // k if k else 0
+        if input.dim() == 1:
+            rows = 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and "
+                           f"{weight.shape[1]}x{weight.shape[0]})")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y = x A^T + b`` over the last dimension of ``input``.
+
+    Shape: input ``(*, in)``, weight ``(out, in)``, bias ``(out)``, output ``(*, out)``.
+    """
+    _check(input, weight, bias)
+    lead = input.shape[:-1]
+    x = input if input.dim() == 2 else input.reshape(-1, input.shape[-1])
+    if bias is None:
+        out = _Mm.apply(x, weight)
+    else:
+        if bias.dtype is not input.dtype:
+            bias = bias.to(input.dtype)
+        out = _Addmm.apply(x, weight, bias)
+    if input.dim() != 2:
+        out = out.view(*lead, weight.shape[0])
+    return out
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """``y = x1^T A x2 + b``; weight ``(out, in1, in2)``, inputs ``(*, in1)``, ``(*, in2)``."""
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError("bilinear(): input batch dimensions do not match: got "
+                           f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
+    if input1.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
+                           f"{input1.shape[-1]} but expected {weight.shape[1]}")
+    if input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
+                           f"{input2.shape[-1]} but expected {weight.shape[2]}")
+    from ...ops.linalg import einsum
+    out = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else out + bias

@@ -1,0 +1,80 @@
+"""Adam (and its AMSGrad variant), PyTorch's single-tensor arithmetic."""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+from . import _functional as F
+from ._adam_base import check_args, set_group_defaults
+from .optimizer import Optimizer
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """Adam: adaptive moment estimation (``decoupled_weight_decay=True`` gives AdamW).
+
+    >>> opt = ember.optim.Adam([w], lr=1e-3)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: Optional[bool] = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: Optional[bool] = None, decoupled_weight_decay: bool = False) -> None:
+        betas = check_args(lr, eps, betas, weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        set_group_defaults(self, amsgrad=False, maximize=False, foreach=None,
+                           capturable=False, differentiable=False,
+                           decoupled_weight_decay=False, fused=None)
+
+    def step(self, closure: Optional[Callable] = None):
+        """Perform one optimisation step; returns ``closure()``'s loss if given."""
+        return self._run_step(closure, self._update_group)
+
+    def _init_state(self, p, group: dict) -> dict:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = F.step_state()
+            state["exp_avg"] = F.zeros_state(p)
+            state["exp_avg_sq"] = F.zeros_state(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = F.zeros_state(p)
+        return state
+
+    def _update_group(self, group: dict) -> None:
+        for p in self._params_with_grad(group):
+            state = self._init_state(p, group)
+            _adam(p, state, group)
+            p._bump()
+
+
+def _adam(p, state: dict, group: dict) -> None:
+    """One Adam update of parameter ``p`` in place."""
+    x = p._data
+    lr, eps, wd = F.value(group["lr"]), group["eps"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    decoupled = group["decoupled_weight_decay"]
+    step = F.incr(state["step"])
+    if wd != 0 and decoupled:
+        F.mul_(x, 1 - lr * wd)
+    g = F.grad_of(p, group["maximize"], 0 if decoupled else wd)
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    F.lerp_(m, g, 1 - beta1)
+    F.mul_(v, beta2)
+    F.addcmul_(v, g, g, 1 - beta2)
+    step_size = lr / (1 - beta1 ** step)
+    bc2_sqrt = (1 - beta2 ** step) ** 0.5
+    if group["amsgrad"]:
+        vmax = state["max_exp_avg_sq"]._data
+        p._backend.xp.maximum(vmax, v, out=vmax)
+        v = vmax
+    denom = p._backend.xp.sqrt(v) / F.scalar(v, bc2_sqrt)
+    denom += F.scalar(v, eps)
+    F.addcdiv_(x, m, denom, -step_size)

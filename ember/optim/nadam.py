@@ -1,0 +1,81 @@
+"""NAdam (Adam with Nesterov momentum), PyTorch's single-tensor arithmetic."""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+from . import _functional as F
+from ._adam_base import check_args, set_group_defaults
+from .optimizer import Optimizer
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    """NAdam: Adam with Nesterov momentum and a momentum-decay schedule.
+
+    >>> opt = ember.optim.NAdam([w], lr=2e-3)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: Optional[bool] = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        betas = check_args(lr, eps, betas, weight_decay)
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        set_group_defaults(self, maximize=False, foreach=None, capturable=False,
+                           differentiable=False, decoupled_weight_decay=False)
+
+    def step(self, closure: Optional[Callable] = None):
+        """Perform one optimisation step; returns ``closure()``'s loss if given."""
+        return self._run_step(closure, self._update_group)
+
+    def _init_state(self, p) -> dict:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = F.step_state()
+            state["mu_product"] = F.step_state(1.0)
+            state["exp_avg"] = F.zeros_state(p)
+            state["exp_avg_sq"] = F.zeros_state(p)
+        return state
+
+    def _update_group(self, group: dict) -> None:
+        for p in self._params_with_grad(group):
+            _nadam(p, self._init_state(p), group)
+            p._bump()
+
+
+def _nadam(p, state: dict, group: dict) -> None:
+    """One NAdam update of parameter ``p`` in place."""
+    x = p._data
+    lr, eps, wd = F.value(group["lr"]), group["eps"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    decay, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
+    step = F.incr(state["step"])
+    bc2 = 1 - beta2 ** step
+    if wd != 0 and decoupled:
+        F.mul_(x, 1 - lr * wd)
+    g = F.grad_of(p, group["maximize"], 0 if decoupled else wd)
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
+    mu_t = state["mu_product"]
+    F.mul_(mu_t._data, mu)
+    mu_t._bump()
+    mu_product = float(mu_t._data)
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    F.lerp_(m, g, 1 - beta1)
+    F.mul_(v, beta2)
+    F.addcmul_(v, g, g, 1 - beta2)
+    denom = p._backend.xp.sqrt(v / F.scalar(v, bc2))
+    denom += F.scalar(denom, eps)
+    F.addcdiv_(x, g, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
+    F.addcdiv_(x, m, denom, (-lr * mu_next) / (1.0 - mu_product * mu_next))

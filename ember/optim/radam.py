@@ -1,0 +1,82 @@
+"""RAdam (rectified Adam), PyTorch's single-tensor arithmetic."""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+from . import _functional as F
+from ._adam_base import check_args, set_group_defaults
+from .optimizer import Optimizer
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    """RAdam: Adam with a rectified adaptive learning rate during warm-up.
+
+    >>> opt = ember.optim.RAdam([w], lr=1e-3)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0,
+                 decoupled_weight_decay: bool = False, *, foreach: Optional[bool] = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        betas = check_args(lr, eps, betas, weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        decoupled_weight_decay=decoupled_weight_decay,
+                        differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        set_group_defaults(self, foreach=None, maximize=False, differentiable=False,
+                           capturable=False, decoupled_weight_decay=False)
+
+    def step(self, closure: Optional[Callable] = None):
+        """Perform one optimisation step; returns ``closure()``'s loss if given."""
+        return self._run_step(closure, self._update_group)
+
+    def _init_state(self, p) -> dict:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = F.step_state()
+            state["exp_avg"] = F.zeros_state(p)
+            state["exp_avg_sq"] = F.zeros_state(p)
+        return state
+
+    def _update_group(self, group: dict) -> None:
+        for p in self._params_with_grad(group):
+            _radam(p, self._init_state(p), group)
+            p._bump()
+
+
+def _radam(p, state: dict, group: dict) -> None:
+    """One RAdam update of parameter ``p`` in place."""
+    x = p._data
+    lr, eps, wd = F.value(group["lr"]), group["eps"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    decoupled = group["decoupled_weight_decay"]
+    step = F.incr(state["step"])
+    if wd != 0 and decoupled:
+        F.mul_(x, 1 - lr * wd)
+    g = F.grad_of(p, group["maximize"], 0 if decoupled else wd)
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    F.lerp_(m, g, 1 - beta1)
+    F.mul_(v, beta2)
+    F.addcmul_(v, g, g, 1 - beta2)
+    bc1, bc2 = 1 - beta1 ** step, 1 - beta2 ** step
+    update = m / F.scalar(m, bc1)
+    update *= F.scalar(m, lr)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
+    if rho_t > 5.0:
+        root = p._backend.xp.sqrt(v)
+        root += F.scalar(root, eps)
+        adaptive = 1 / root  # PyTorch's float / Tensor is reciprocal() * float
+        adaptive *= F.scalar(root, bc2 ** 0.5)
+        update *= adaptive
+        rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        update *= F.scalar(update, rect)
+    x -= update

@@ -1,0 +1,183 @@
+"""conv1d/conv2d/conv_transpose, pad, interpolate, unfold/fold and the Conv modules vs torch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+from tests.helpers import check_op, rand_array, requires_torch, torch
+
+F = ember.nn.functional
+# torch warns about an internal padded copy for even kernels with padding="same"
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
+
+
+def _F(lib):
+    return lib.nn.functional
+
+
+CONV2D_CASES = [
+    dict(),
+    dict(stride=2),
+    dict(padding=1, dilation=2),
+    dict(stride=(2, 1), padding=(1, 2)),
+    dict(padding="same"),
+    dict(padding="valid", stride=1),
+]
+
+
+@pytest.mark.parametrize("kw", CONV2D_CASES)
+def test_conv2d(kw):
+    x, w, b = rand_array((2, 2, 5, 5)), rand_array((3, 2, 3, 2)), rand_array((3,))
+    check_op(lambda lib, x, w, b: _F(lib).conv2d(x, w, b, **kw), x, w, b)
+
+
+def test_conv2d_groups_no_bias():
+    x, w = rand_array((2, 4, 5, 5)), rand_array((6, 2, 3, 3))
+    check_op(lambda lib, x, w: _F(lib).conv2d(x, w, groups=2, padding=1), x, w)
+
+
+def test_conv1d():
+    x, w, b = rand_array((2, 3, 7)), rand_array((4, 3, 3)), rand_array((4,))
+    check_op(lambda lib, x, w, b: _F(lib).conv1d(x, w, b, stride=2, padding=1), x, w, b)
+
+
+def test_conv_unbatched():
+    x, w = rand_array((3, 5, 5)), rand_array((2, 3, 3, 3))
+    check_op(lambda lib, x, w: _F(lib).conv2d(x, w), x, w, gradgrad=False)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=1, output_padding=1),
+                                dict(groups=2, dilation=2)])
+def test_conv_transpose2d(kw):
+    g = kw.get("groups", 1)
+    x, w, b = rand_array((1, 4, 3, 3)), rand_array((4, 2, 2, 2)), rand_array((2 * g,))
+    check_op(lambda lib, x, w, b: _F(lib).conv_transpose2d(x, w, b, **kw), x, w, b)
+
+
+def test_conv_transpose1d():
+    x, w = rand_array((2, 3, 5)), rand_array((3, 2, 3))
+    check_op(lambda lib, x, w: _F(lib).conv_transpose1d(x, w, stride=2), x, w)
+
+
+def test_conv2d_grad_fn_name():
+    x = ember.randn(1, 1, 5, 5, requires_grad=True)
+    assert F.conv2d(x, ember.randn(2, 1, 3, 3)).grad_fn.name() == "ConvolutionBackward0"
+
+
+@requires_torch()
+@pytest.mark.parametrize("make,msg", [
+    (lambda lib: _F(lib).conv2d(lib.randn(1, 1, 32, 32), lib.randn(6, 3, 5, 5)),
+     r"Given groups=1, weight of size \[6, 3, 5, 5\], expected input\[1, 1, 32, 32\] to have "
+     r"3 channels, but got 1 channels instead"),
+    (lambda lib: _F(lib).conv2d(lib.randn(1, 1, 2, 2), lib.randn(2, 1, 3, 3)),
+     r"Kernel size can't be greater than actual input size"),
+    (lambda lib: _F(lib).conv2d(lib.randn(1, 1, 5, 5), lib.randn(2, 1, 3, 3), stride=2,
+                                padding="same"),
+     "padding='same' is not supported for strided convolutions"),
+    (lambda lib: _F(lib).conv2d(lib.randn(1, 1, 5, 5), lib.randn(2, 1, 3, 3), padding="foo"),
+     "Invalid padding string: 'foo'"),
+])
+def test_conv_errors_match_torch(make, msg):
+    for lib in (ember, torch):
+        with pytest.raises(RuntimeError, match=msg):
+            make(lib)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_pad_modes(mode):
+    x = rand_array((2, 3, 4, 5))
+    check_op(lambda lib, x: _F(lib).pad(x, (1, 2, 2, 1), mode=mode), x)
+    check_op(lambda lib, x: _F(lib).pad(x, (2, 1), mode=mode), x[0])
+
+
+def test_pad_constant_value_and_crop():
+    x = rand_array((2, 3, 4, 5))
+    check_op(lambda lib, x: _F(lib).pad(x, (1, -2, 2, 0), value=3.5), x)
+
+
+@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(5, 7)),
+                                dict(scale_factor=1.5, mode="bilinear"),
+                                dict(size=(3, 7), mode="bilinear", align_corners=True),
+                                dict(size=(2, 3), mode="bilinear")])
+def test_interpolate(kw):
+    x = rand_array((2, 2, 4, 5))
+    check_op(lambda lib, x: _F(lib).interpolate(x, **kw), x)
+
+
+def test_interpolate_linear_1d():
+    check_op(lambda lib, x: _F(lib).interpolate(x, scale_factor=2.5, mode="linear"),
+             rand_array((2, 3, 4)))
+
+
+def test_unfold_fold():
+    check_op(lambda lib, x: _F(lib).unfold(x, (2, 3), padding=1, stride=2),
+             rand_array((2, 2, 4, 5)))
+    check_op(lambda lib, x: _F(lib).fold(x, (5, 6), (2, 2), padding=1, stride=2),
+             rand_array((2, 8, 12)))
+
+
+def test_conv2d_im2col_matches_direct_sum():
+    """Against a direct NumPy sum over the kernel (independent of torch)."""
+    x, w = rand_array((2, 3, 6, 7)), rand_array((4, 3, 3, 2))
+    ref = np.zeros((2, 4, 4, 6))
+    for i in range(3):
+        for j in range(2):
+            ref += np.einsum("nchw,oc->nohw", x[:, :, i:i + 4, j:j + 6], w[:, :, i, j])
+    out = F.conv2d(ember.from_numpy(x), ember.from_numpy(w)).numpy()
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
+
+
+# ---- modules ----
+
+MODULE_SPECS = ["Conv2d(3, 6, 5)", "Conv2d(3, 6, (3, 5), stride=2, padding=1, dilation=2, "
+                "groups=3, bias=False, padding_mode='reflect')",
+                "Conv2d(4, 4, 4, padding='same', padding_mode='replicate')",
+                "Conv1d(4, 2, 3, padding='same', padding_mode='circular')", "Conv1d(3, 6, 5)",
+                "ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2)",
+                "ConvTranspose1d(4, 2, 3, stride=2)"]
+
+
+@requires_torch()
+@pytest.mark.parametrize("spec", MODULE_SPECS)
+def test_conv_module_parity(spec):
+    tm = eval("torch.nn." + spec)
+    em = eval("ember.nn." + spec)
+    assert repr(em) == repr(tm)
+    assert [(k, tuple(v.shape)) for k, v in em.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+    em.load_state_dict({k: ember.from_numpy(v.detach().numpy().copy())
+                        for k, v in tm.state_dict().items()})
+    shape = (2, tm.in_channels, 8, 9) if "2d" in spec else (2, tm.in_channels, 9)
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    xe, xt = ember.from_numpy(x).requires_grad_(), torch.from_numpy(x).requires_grad_()
+    ye, yt = em(xe), tm(xt)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+    ye.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(em.weight.grad.numpy(), tm.weight.grad.numpy(), rtol=1e-4,
+                               atol=1e-4)
+
+
+def test_conv_module_init_bounds():
+    m = ember.nn.Conv2d(3, 6, 5)
+    bound = 1 / np.sqrt(75)
+    assert float(m.weight.abs().max()) <= bound and float(m.bias.abs().max()) <= bound
+    assert float(m.weight.std()) > bound / 4
+
+
+def test_conv_transpose_output_size():
+    m = ember.nn.ConvTranspose2d(4, 2, 3, stride=2)
+    assert tuple(m(ember.randn(1, 4, 5, 5), output_size=(12, 12)).shape) == (1, 2, 12, 12)
+    with pytest.raises(ValueError, match="requested an output size"):
+        m(ember.randn(1, 4, 5, 5), output_size=(14, 14))
+
+
+def test_conv_module_errors():
+    with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+        ember.nn.Conv2d(3, 6, 3, groups=2)
+    with pytest.raises(ValueError, match="padding_mode must be one of"):
+        ember.nn.Conv2d(3, 6, 3, padding_mode="foo")
+    with pytest.raises(RuntimeError, match="expected input\\[1, 1, 32, 32\\] to have 3"):
+        ember.nn.Conv2d(3, 6, 5)(ember.randn(1, 1, 32, 32))

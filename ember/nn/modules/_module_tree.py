@@ -1,10 +1,13 @@
 """Module traversal: parameters/buffers/children/modules, named variants, submodule lookup."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
+
+if TYPE_CHECKING:
+    from .module import Module
 
 
 class TreeMixin:
@@ -87,6 +90,7 @@ class TreeMixin:
             if not hasattr(mod, item):
                 raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
             mod = getattr(mod, item)
+            from .module import Module
             if not isinstance(mod, Module):
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return mod

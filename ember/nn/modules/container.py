@@ -5,11 +5,8 @@ import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from itertools import chain
-from typing import Any, Iterator
+from typing import Iterator
 
-from ..._tensor import Tensor
-from ..parameter import Parameter
-from ._module_state import typename
 from .module import Module, _addindent
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]

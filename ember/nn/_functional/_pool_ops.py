@@ -24,8 +24,9 @@ class SliceSel:
 
     def scatter(self, xp, g):
         out = xp.zeros(self.xshape, dtype=g.dtype)
+        # a multiply by the boolean mask is several times faster than copyto(where=...)
         for t, s in enumerate(K.strided_slices(out, self.kernel, self.kernel, self.ohw)):
-            xp.copyto(s, g, where=self.code == t)
+            s[...] = g * (self.code == t)
         return out
 
     def indices(self, xp):
@@ -90,7 +91,7 @@ def _max_slices(xp, x, ohw, geom):
             continue
         win = s > out
         xp.maximum(out, s, out=out)  # NaN propagates through maximum itself
-        xp.copyto(code, t, where=win)
+        code += win * (t - code)
     return out, SliceSel(code, kernel, ohw, x.shape)
 
 

@@ -48,12 +48,16 @@ def conv_out_hw(xshape, kernel, stride, pad, dilation):
 def im2col(xp, x, kernel, stride, pad, dilation):
     """cols of shape (C*kh*kw, N*Ho*Wo) and the output size (Ho, Wo).
 
-    One strided copy per kernel offset (kh*kw of them, never per pixel): about twice as fast
-    as reshaping a 6-D sliding-window view on these machines.
+    Large inputs: one strided copy per kernel offset (kh*kw of them, never per pixel), about
+    twice as fast as reshaping the 6-D sliding-window view on these machines; small inputs
+    take that reshape, which has less per-call overhead.
     """
     n, c = x.shape[:2]
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     ho, wo = conv_out_hw(x.shape, kernel, stride, pad, dilation)
+    if c * kh * kw * n * ho * wo < 1_000_000:  # small: one reshape of the window view wins
+        win = windows(xp, padded(xp, x, pad), kernel, stride, dilation, (ho, wo))
+        return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, -1), (ho, wo)
     xt = padded(xp, x, pad).transpose(1, 0, 2, 3)
     cols = xp.empty((c, kh, kw, n, ho, wo), dtype=x.dtype)
     for i in range(kh):

@@ -112,8 +112,26 @@ def can_cast(from_, to) -> bool:
     return _dtype.can_cast(from_, to)
 
 
+# torch.X functions that ember keeps in nn.functional (same arguments)
+_FUNCTIONAL_ALIASES = frozenset((
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm",
+    "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_", "conv1d", "conv2d",
+    "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding",
+    "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss",
+    "instance_norm", "kl_div", "layer_norm", "log_softmax", "margin_ranking_loss",
+    "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "pairwise_distance",
+    "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "relu_",
+    "rms_norm", "rrelu", "selu", "selu_", "softmax", "threshold", "threshold_",
+    "triplet_margin_loss"))
+
+
 def __getattr__(name):
     import importlib
+    if name in _FUNCTIONAL_ALIASES:
+        functional = importlib.import_module(".nn.functional", __name__)
+        if hasattr(functional, name):
+            return getattr(functional, name)
     if name in ("nn", "optim", "utils", "vision", "serialization", "testing", "distributions"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("set_printoptions", "get_printoptions"):

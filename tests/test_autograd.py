@@ -32,7 +32,7 @@ def test_next_functions_walk():
         names.append(node.name())
         node = node.next_functions[0][0] if node.next_functions else None
     assert names == ["SubBackward0", "SumBackward0", "ReluBackward0", "MulBackward0",
-                     "AccumulateGrad"]
+                     "torch::autograd::AccumulateGrad"]
     assert loss.grad_fn.next_functions[0][0].next_functions[0][0].name() == "ReluBackward0"
     acc = names and loss.grad_fn
     assert "object at" in repr(acc)

@@ -75,6 +75,12 @@ class AccumulateGrad(Node):
         self.variable = variable
         self._in_meta = ()
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
     def apply_grad(self, grad, create_graph):
         var = self.variable
         for hook in var._tensor_hooks():

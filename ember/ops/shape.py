@@ -44,6 +44,10 @@ class Transpose(Permute, node_name="TransposeBackward0"):
     pass
 
 
+class TransposeT(Permute, node_name="TBackward0"):
+    pass
+
+
 class Expand(Primitive, node_name="ExpandBackward0"):
     def forward(self, x):
         return self.xp.broadcast_to(x, self.shape)
@@ -222,8 +226,8 @@ swapaxes = swapdims = transpose
 def t(x):
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return transpose(x, 0, 1) if x.ndim == 2 else _as_view(Transpose.apply(x, dims=tuple(
-        range(x.ndim))), x)
+    dims = (1, 0) if x.ndim == 2 else tuple(range(x.ndim))
+    return _as_view(TransposeT.apply(x, dims=dims), x)
 
 
 def mT(x):

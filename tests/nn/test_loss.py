@@ -204,3 +204,24 @@ def test_cross_entropy_all_ignored_is_nan_like_torch():
     e = ember.nn.functional.cross_entropy(ember.ones(2, 3), ember.tensor([-100, -100]))
     t = torch.nn.functional.cross_entropy(torch.ones(2, 3), torch.tensor([-100, -100]))
     assert np.isnan(e.item()) and np.isnan(t.item())
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "smooth_l1_loss", "huber_loss",
+                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_pointwise_loss_nodes_match_torch(name, reduction):
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((3, 4)), rng.uniform(0, 1, (3, 4))
+    check_op(lambda t, a, b: getattr(t.nn.functional, name)(a, b, reduction=reduction), x, y)
+    e = getattr(ember.nn.functional, name)(ember.tensor(x, requires_grad=True),
+                                           ember.tensor(y))
+    t = getattr(torch.nn.functional, name)(torch.tensor(x, requires_grad=True), torch.tensor(y))
+    assert e.grad_fn.name() == t.grad_fn.name()
+
+
+def test_bce_with_logits_pos_weight_node():
+    rng = np.random.default_rng(1)
+    x, y, pw = rng.standard_normal((3, 4)), rng.uniform(0, 1, (3, 4)), rng.uniform(0.5, 2, 4)
+    check_op(lambda t, a, b: t.nn.functional.binary_cross_entropy_with_logits(
+        a, b, pos_weight=t.from_numpy(pw)), x, y)

@@ -8,39 +8,38 @@ __all__ = ["linear", "bilinear"]
 
 
 class _Addmm(Primitive, node_name="AddmmBackward0"):
-    """``x @ w.T + b`` for a 2-D ``x``; one node instead of transpose, mm and add."""
+    """``b + x @ wt`` for a 2-D ``x``, with PyTorch's input order (bias, input, weight.t())."""
     save_inputs = True
 
     def _needed_inputs(self):
-        return (self._in_meta[1] is not None, self._in_meta[0] is not None, False)
+        return (False, self._in_meta[2] is not None, self._in_meta[1] is not None)
 
-    def forward(self, x, w, b):
-        out = x @ w.T
+    def forward(self, b, x, wt):
+        out = x @ wt
         out += b
         return out
 
     def backward(self, grad):
-        x, w, _ = self.inputs
-        gx = grad @ w if self._in_meta[0] else None
-        gw = grad.mT @ x if self._in_meta[1] else None
-        gb = grad.sum(0) if self._in_meta[2] else None
-        return gx, gw, gb
+        _, x, wt = self.inputs
+        gx = grad @ wt.mT if self._in_meta[1] else None
+        gw = x.mT @ grad if self._in_meta[2] else None
+        return grad, gx, gw  # the engine sums grad over the batch for the bias
 
 
 class _Mm(Primitive, node_name="MmBackward0"):
-    """``x @ w.T`` for a 2-D ``x`` (a linear layer without bias)."""
+    """``x @ wt`` for a 2-D ``x`` (a linear layer without bias)."""
     save_inputs = True
 
     def _needed_inputs(self):
         return (self._in_meta[1] is not None, self._in_meta[0] is not None)
 
-    def forward(self, x, w):
-        return x @ w.T
+    def forward(self, x, wt):
+        return x @ wt
 
     def backward(self, grad):
-        x, w = self.inputs
-        gx = grad @ w if self._in_meta[0] else None
-        gw = grad.mT @ x if self._in_meta[1] else None
+        x, wt = self.inputs
+        gx = grad @ wt.mT if self._in_meta[0] else None
+        gw = x.mT @ grad if self._in_meta[1] else None
         return gx, gw
 
 
@@ -84,11 +83,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     lead = input.shape[:-1]
     x = input if input.dim() == 2 else input.reshape(-1, input.shape[-1])
     if bias is None:
-        out = _Mm.apply(x, weight)
+        out = _Mm.apply(x, weight.t())
     else:
         if bias.dtype is not input.dtype:
             bias = bias.to(input.dtype)
-        out = _Addmm.apply(x, weight, bias)
+        out = _Addmm.apply(bias, x, weight.t())
     if input.dim() != 2:
         out = out.view(*lead, weight.shape[0])
     return out

@@ -11,6 +11,7 @@ from ...ops import math as M
 from ...ops.elementwise import where
 from ._activation_ops import Softplus
 from ._nll import cross_entropy, nll_loss
+from ._pointwise_losses import BCEWithLogits, HuberLoss, MseLoss, SmoothL1Loss, pointwise_loss
 from .activation import pairwise_distance
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
@@ -59,9 +60,10 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     """Mean squared error ``(x - y)^2``, reduced."""
     _warn_size(input, target)
     reduction = _reduction(size_average, reduce, reduction)
+    if weight is None:
+        return pointwise_loss(MseLoss, input, target, reduction)
     diff = input - target
-    loss = diff * diff
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    return _reduce(diff * diff * weight, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -80,10 +82,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    z = M.abs(input - target)
     if beta == 0.0:
-        return _reduce(z, reduction)
-    return _reduce(where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
+        return _reduce(M.abs(input - target), reduction)
+    return pointwise_loss(SmoothL1Loss, input, target, reduction, beta=beta)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -92,9 +93,11 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _warn_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is None:
+        return pointwise_loss(HuberLoss, input, target, reduction, delta=delta)
     z = M.abs(input - target)
     loss = where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    return _reduce(loss * weight, reduction)
 
 
 class BinaryCrossEntropy(Primitive, node_name="BinaryCrossEntropyBackward0"):
@@ -157,6 +160,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size "
                          f"({input.size()})")
+    if weight is None and (pos_weight is None or pos_weight.shape == input.shape[-1:] or
+                           pos_weight.numel() == 1):
+        pw = None if pos_weight is None else pos_weight.detach().to(input.dtype)
+        return pointwise_loss(BCEWithLogits, input, target, reduction, pos_weight=pw)
     log_sig_neg = Softplus.apply(-input, beta=1.0, threshold=20.0)  # = -log(sigmoid(x))
     if pos_weight is not None:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sig_neg

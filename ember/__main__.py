@@ -15,7 +15,23 @@ def run_script(script: str, args: list) -> None:
     install()
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    runpy.run_path(script, run_name="__main__")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit:
+        raise
+    except BaseException as exc:  # report it as if the script had run directly
+        tb = _script_frames(exc.__traceback__, script)
+        sys.excepthook(type(exc), exc.with_traceback(tb), tb)
+        raise SystemExit(1) from None
+
+
+def _script_frames(tb, script):
+    """The traceback from the script's own first frame on (ember's runner frames dropped)."""
+    target = os.path.abspath(script)
+    start = tb
+    while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != target:
+        start = start.tb_next
+    return start or tb
 
 
 def main(argv=None) -> int:

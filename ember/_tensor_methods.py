@@ -20,7 +20,7 @@ _METHODS = {
             "unique bincount msort",
     shape: "view reshape flatten unflatten squeeze unsqueeze permute transpose swapaxes swapdims "
            "t movedim moveaxis expand expand_as broadcast_to repeat tile flip fliplr flipud roll "
-           "narrow split chunk tensor_split unbind tril triu diag contiguous",
+           "narrow split chunk tensor_split unbind tril triu diag contiguous unfold",
     index: "gather scatter scatter_add index_select masked_fill masked_select nonzero argwhere "
            "take take_along_dim",
     linalg: "matmul mm bmm mv dot inner outer ger addmm addmv baddbmm addbmm",

@@ -80,6 +80,8 @@ UNARY = {
     "squeeze": (lambda t, x: x[:1].squeeze(0), lambda a: a[0], {}),
     "flatten": (lambda t, x: x.flatten(1), lambda a: a.reshape(a.shape[0], -1), {}),
     "permute": (lambda t, x: x.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), {}),
+    "unfold": (lambda t, x: x.unfold(2, 2, 1), None, {}),
+    "unfold_step": (lambda t, x: x.unfold(1, 2, 2) * 1.5, None, {}),
 }
 
 

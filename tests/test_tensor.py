@@ -233,3 +233,12 @@ def test_in_place_and_out():
     z = ember.zeros(2, 3)
     z.copy_(ember.tensor([1, 2, 3]))
     assert z.tolist() == [[1.0, 2.0, 3.0]] * 2
+
+
+def test_return_types_print_like_torch():
+    x = ember.tensor([[1.0, 3.0], [2.0, 0.0]])
+    assert repr(x.max(1)) == ("torch.return_types.max(\nvalues=tensor([3., 2.]),\n"
+                              "indices=tensor([1, 0]))")
+    assert str(x.sort(1)).startswith("torch.return_types.sort(\nvalues=tensor([[1., 3.],")
+    values, indices = x.topk(1)
+    assert values.shape == (2, 1) and x.min(0).indices.tolist() == [0, 1]

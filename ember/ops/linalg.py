@@ -40,6 +40,8 @@ def matmul(input, other, *, out=None):
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
+    if a.ndim == 1 and b.ndim == 1 and a.shape[0] != b.shape[0]:
+        return dot(a, b)  # raises PyTorch's message for vectors
     squeeze_a, squeeze_b = a.ndim == 1, b.ndim == 1
     if squeeze_a:
         a = a.unsqueeze(0)

@@ -10,7 +10,21 @@ from .._tensor import Tensor
 from ..autograd.node import Primitive
 from ._util import to_float, wrap_dim, wrap_dims
 
-values_indices = namedtuple("return_types", ["values", "indices"])
+def _return_type(name, fields=("values", "indices")):
+    """A named tuple printed like ``torch.return_types.max(values=..., indices=...)``."""
+    base = namedtuple(name, fields)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+    cls = type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__})
+    cls.__module__ = "ember.return_types"
+    return cls
+
+
+RETURN_TYPES = {n: _return_type(n) for n in ("max", "min", "sort", "topk", "kthvalue",
+                                             "median", "mode")}
+RETURN_TYPES["aminmax"] = _return_type("aminmax", ("min", "max"))
 
 
 def _keep_shape(shape, dims):
@@ -251,12 +265,12 @@ def _extreme(input, dim, keepdim, largest, name):
         return (maximum if largest else minimum)(input, dim)
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
-        return values_indices(input.clone(), input.new_zeros((), dtype=int64))
+        return RETURN_TYPES[name](input.clone(), input.new_zeros((), dtype=int64))
     if input.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     cls = MaxDim if largest else MinDim
     vals, idx = cls.apply(input, dim=d, keepdim=keepdim, in_shape=input.shape)
-    return values_indices(vals, idx)
+    return RETURN_TYPES[name](vals, idx)
 
 
 def max(input, dim=None, keepdim=False, *, out=None):
@@ -279,8 +293,7 @@ def amin(input, dim=(), keepdim=False):
 
 
 def aminmax(input, *, dim=None, keepdim=False):
-    nt = namedtuple("aminmax", ["min", "max"])
-    return nt(amin(input, () if dim is None else dim, keepdim),
+    return RETURN_TYPES["aminmax"](amin(input, () if dim is None else dim, keepdim),
               amax(input, () if dim is None else dim, keepdim))
 
 
@@ -411,7 +424,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     d = wrap_dim(dim, input.ndim)
     xp = input._backend.xp
     if input.ndim == 0:
-        return values_indices(input.clone(), input.new_zeros((), dtype=int64))
+        return RETURN_TYPES["sort"](input.clone(), input.new_zeros((), dtype=int64))
     key = input._data
     if descending:
         if key.dtype.kind in "bu":
@@ -419,7 +432,7 @@ def sort(input, dim=-1, descending=False, stable=False):
         key = -key
     idx = xp.argsort(key, axis=d, kind="stable")
     index = input._from_array(idx.astype(np.int64))
-    return values_indices(gather(input, d, index), index)
+    return RETURN_TYPES["sort"](gather(input, d, index), index)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -437,7 +450,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     v, i = sort(input, d, descending=largest)
-    return values_indices(v.narrow(d, 0, k), i.narrow(d, 0, k))
+    return RETURN_TYPES["topk"](v.narrow(d, 0, k), i.narrow(d, 0, k))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -446,7 +459,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     v, i = v.narrow(d, k - 1, 1), i.narrow(d, k - 1, 1)
     if not keepdim:
         v, i = v.squeeze(d), i.squeeze(d)
-    return values_indices(v, i)
+    return RETURN_TYPES["kthvalue"](v, i)
 
 
 def median(input, dim=None, keepdim=False):
@@ -454,7 +467,7 @@ def median(input, dim=None, keepdim=False):
         flat = input.reshape(-1)
         return sort(flat).values[(flat.numel() - 1) // 2]
     n = input.shape[wrap_dim(dim, input.ndim)]
-    return kthvalue(input, (n - 1) // 2 + 1, dim, keepdim)
+    return RETURN_TYPES["median"](*kthvalue(input, (n - 1) // 2 + 1, dim, keepdim))
 
 
 def mode(input, dim=-1, keepdim=False):

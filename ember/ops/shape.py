@@ -73,6 +73,49 @@ class Roll(Primitive, node_name="RollBackward0"):
         return grad.roll(neg, self.dims)
 
 
+class Unfold(Primitive, node_name="UnfoldBackward0"):
+    """Windows of ``size`` every ``step`` along ``dim``, as a new last dimension (a view)."""
+
+    def forward(self, x):
+        win = self.xp.lib.stride_tricks.sliding_window_view(x, self.size, axis=self.dim)
+        key = (slice(None),) * self.dim + (slice(None, None, self.step),)
+        return win[key]
+
+    def backward(self, grad):
+        return Fold.apply(grad, dim=self.dim, size=self.size, step=self.step,
+                          shape=self.in_shape)
+
+
+class Fold(Primitive, node_name="UnfoldBackwardBackward0"):
+    """The adjoint of Unfold: windows summed back into place."""
+
+    def forward(self, g):
+        out = self.xp.zeros(self.shape, dtype=g.dtype)
+        n = g.shape[self.dim]
+        for k in range(self.size):
+            key = (slice(None),) * self.dim + (slice(k, k + self.step * (n - 1) + 1, self.step),)
+            out[key] += g[..., k]
+        return out
+
+    def backward(self, grad):
+        return Unfold.apply(grad, dim=self.dim, size=self.size, step=self.step,
+                            in_shape=grad.shape)
+
+
+def unfold(x, dimension, size, step):
+    """All slices of ``size`` elements along ``dimension``, ``step`` apart (a view)."""
+    dim = wrap_dim(dimension, x.ndim)
+    n = x.shape[dim] if x.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if x.ndim == 0:
+        return _as_view(x.reshape(1), x)
+    return _as_view(Unfold.apply(x, dim=dim, size=size, step=step, in_shape=x.shape), x)
+
+
 class Cat(Primitive, node_name="CatBackward0"):
     def forward(self, *xs):
         return self.xp.concatenate(xs, axis=self.dim)

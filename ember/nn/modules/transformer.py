@@ -8,76 +8,30 @@ from typing import Callable, Optional, Union
 import ember
 from ember._tensor import Tensor
 
-from ..parameter import Parameter
+from .. import functional as F
 from .container import ModuleList
+from .dropout import Dropout
 from .linear import Linear
 from .module import Module
+from .normalization import LayerNorm
 
 __all__ = ["Transformer", "TransformerEncoder", "TransformerDecoder",
            "TransformerEncoderLayer", "TransformerDecoderLayer"]
 
 
-# ---- building blocks, taken from ember.nn when their owners have written them ----
-class _Dropout(Module):
-    def _get_name(self) -> str:
-        return "Dropout"
-
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        self.p, self.inplace = p, inplace
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
-
-    def forward(self, x: Tensor) -> Tensor:
-        from .._functional.attention import _dropout
-        return _dropout(x, self.p, self.training)
-
-
-class _LayerNorm(Module):
-    def _get_name(self) -> str:
-        return "LayerNorm"
-
-    def __init__(self, normalized_shape: int, eps: float = 1e-5, elementwise_affine=True,
-                 bias: bool = True, device=None, dtype=None) -> None:
-        super().__init__()
-        self.normalized_shape, self.eps = (normalized_shape,), eps
-        self.elementwise_affine = elementwise_affine
-        self.weight = Parameter(ember.ones(normalized_shape, device=device, dtype=dtype))
-        self.bias = Parameter(ember.zeros(normalized_shape, device=device, dtype=dtype)) \
-            if bias else None
-
-    def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
-
-    def forward(self, x: Tensor) -> Tensor:
-        mean = x.mean(-1, keepdim=True)
-        var = ((x - mean) ** 2).mean(-1, keepdim=True)
-        out = (x - mean) / (var + self.eps).sqrt() * self.weight
-        return out if self.bias is None else out + self.bias
-
-
-def _layer(name: str, fallback):
-    from .. import modules
-    return getattr(modules, name, None) or fallback
-
-
 def _dropout_module(p: float) -> Module:
-    return _layer("Dropout", _Dropout)(p)
+    return Dropout(p)
 
 
 def _layer_norm(d_model: int, eps: float, bias: bool, kw: dict) -> Module:
-    return _layer("LayerNorm", _LayerNorm)(d_model, eps=eps, bias=bias, **kw)
+    return LayerNorm(d_model, eps=eps, bias=bias, **kw)
 
 
 def _activation(activation: Union[str, Callable]) -> Callable:
     if activation == "relu":
-        return lambda x: x.relu()
+        return F.relu
     if activation == "gelu":
-        from .. import functional as F
-        return F.gelu if hasattr(F, "gelu") else (
-            lambda x: 0.5 * x * (1.0 + ember.erf(x / math.sqrt(2.0))))
+        return F.gelu
     if callable(activation):
         return activation
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")

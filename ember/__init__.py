@@ -16,6 +16,10 @@ import numpy as _np
 # PyTorch computes inf/nan silently; NumPy would warn on every such element-wise op.
 _np.seterr(all="ignore")
 
+from ._backend import _malloc  # noqa: E402
+
+_malloc.tune()
+
 from . import _dtype  # noqa: E402
 from ._device import device
 from ._dtype import (bool_ as bool, complex64, complex128, dtype, float16, float32, float64,

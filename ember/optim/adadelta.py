@@ -1,10 +1,9 @@
 """Adadelta, PyTorch's single-tensor arithmetic."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from . import _functional as F
-from ._adam_base import set_group_defaults
 from .optimizer import Optimizer
 
 __all__ = ["Adadelta"]
@@ -35,27 +34,13 @@ class Adadelta(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        set_group_defaults(self, foreach=None, maximize=False, differentiable=False,
-                           capturable=False)
+    _group_defaults = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
 
-    def step(self, closure: Optional[Callable] = None):
-        """Perform one optimisation step; returns ``closure()``'s loss if given."""
-        return self._run_step(closure, self._update_group)
-
-    def _init_state(self, p) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = F.step_state()
-            state["square_avg"] = F.zeros_state(p)
-            state["acc_delta"] = F.zeros_state(p)
-        return state
-
-    def _update_group(self, group: dict) -> None:
-        for p in self._params_with_grad(group):
-            _adadelta(p, self._init_state(p), group)
-            p._bump()
+    def _new_state(self, p, group: dict) -> dict:
+        new = {}
+        new["square_avg"] = F.zeros_state(p)
+        new["acc_delta"] = F.zeros_state(p)
+        return new
 
 
 def _adadelta(p, state: dict, group: dict) -> None:
@@ -74,3 +59,6 @@ def _adadelta(p, state: dict, group: dict) -> None:
     F.mul_(acc, rho)
     F.addcmul_(acc, delta, delta, 1 - rho)
     F.add_(p._data, delta, -lr)
+
+
+Adadelta._update = staticmethod(_adadelta)

@@ -1,10 +1,9 @@
 """Adagrad, PyTorch's single-tensor arithmetic."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from . import _functional as F
-from ._adam_base import set_group_defaults
 from .optimizer import Optimizer
 
 __all__ = ["Adagrad"]
@@ -37,30 +36,16 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(p, group)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        set_group_defaults(self, foreach=None, maximize=False, differentiable=False,
-                           fused=None)
+    _group_defaults = dict(foreach=None, maximize=False, differentiable=False, fused=None)
 
-    def _init_state(self, p, group: dict) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = F.step_state()
-            state["sum"] = F.full_state(p, group["initial_accumulator_value"])
-        return state
+    def _new_state(self, p, group: dict) -> dict:
+        new = {}
+        new["sum"] = F.full_state(p, group["initial_accumulator_value"])
+        return new
+
 
     def share_memory(self) -> None:
         """Move the accumulators to shared memory (a no-op for NumPy arrays)."""
-
-    def step(self, closure: Optional[Callable] = None):
-        """Perform one optimisation step; returns ``closure()``'s loss if given."""
-        return self._run_step(closure, self._update_group)
-
-    def _update_group(self, group: dict) -> None:
-        for p in self._params_with_grad(group):
-            _adagrad(p, self._init_state(p, group), group)
-            p._bump()
-
 
 def _adagrad(p, state: dict, group: dict) -> None:
     """One Adagrad update of parameter ``p`` in place."""
@@ -73,3 +58,6 @@ def _adagrad(p, state: dict, group: dict) -> None:
     std = p._backend.xp.sqrt(acc)
     std += F.scalar(std, eps)
     F.addcdiv_(p._data, g, std, -clr)
+
+
+Adagrad._update = staticmethod(_adagrad)

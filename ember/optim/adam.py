@@ -1,10 +1,10 @@
 """Adam (and its AMSGrad variant), PyTorch's single-tensor arithmetic."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from . import _functional as F
-from ._adam_base import check_args, set_group_defaults
+from ._adam_base import check_args
 from .optimizer import Optimizer
 
 __all__ = ["Adam"]
@@ -28,31 +28,16 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        set_group_defaults(self, amsgrad=False, maximize=False, foreach=None,
-                           capturable=False, differentiable=False,
-                           decoupled_weight_decay=False, fused=None)
+    _group_defaults = dict(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                           differentiable=False, decoupled_weight_decay=False, fused=None)
 
-    def step(self, closure: Optional[Callable] = None):
-        """Perform one optimisation step; returns ``closure()``'s loss if given."""
-        return self._run_step(closure, self._update_group)
-
-    def _init_state(self, p, group: dict) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = F.step_state()
-            state["exp_avg"] = F.zeros_state(p)
-            state["exp_avg_sq"] = F.zeros_state(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = F.zeros_state(p)
-        return state
-
-    def _update_group(self, group: dict) -> None:
-        for p in self._params_with_grad(group):
-            state = self._init_state(p, group)
-            _adam(p, state, group)
-            p._bump()
+    def _new_state(self, p, group: dict) -> dict:
+        new = {}
+        new["exp_avg"] = F.zeros_state(p)
+        new["exp_avg_sq"] = F.zeros_state(p)
+        if group["amsgrad"]:
+            new["max_exp_avg_sq"] = F.zeros_state(p)
+        return new
 
 
 def _adam(p, state: dict, group: dict) -> None:
@@ -78,3 +63,6 @@ def _adam(p, state: dict, group: dict) -> None:
     denom = p._backend.xp.sqrt(v) / F.scalar(v, bc2_sqrt)
     denom += F.scalar(v, eps)
     F.addcdiv_(x, m, denom, -step_size)
+
+
+Adam._update = staticmethod(_adam)

@@ -1,10 +1,10 @@
 """NAdam (Adam with Nesterov momentum), PyTorch's single-tensor arithmetic."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from . import _functional as F
-from ._adam_base import check_args, set_group_defaults
+from ._adam_base import check_args
 from .optimizer import Optimizer
 
 __all__ = ["NAdam"]
@@ -30,28 +30,15 @@ class NAdam(Optimizer):
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        set_group_defaults(self, maximize=False, foreach=None, capturable=False,
-                           differentiable=False, decoupled_weight_decay=False)
+    _group_defaults = dict(maximize=False, foreach=None, capturable=False, differentiable=False,
+                           decoupled_weight_decay=False)
 
-    def step(self, closure: Optional[Callable] = None):
-        """Perform one optimisation step; returns ``closure()``'s loss if given."""
-        return self._run_step(closure, self._update_group)
-
-    def _init_state(self, p) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = F.step_state()
-            state["mu_product"] = F.step_state(1.0)
-            state["exp_avg"] = F.zeros_state(p)
-            state["exp_avg_sq"] = F.zeros_state(p)
-        return state
-
-    def _update_group(self, group: dict) -> None:
-        for p in self._params_with_grad(group):
-            _nadam(p, self._init_state(p), group)
-            p._bump()
+    def _new_state(self, p, group: dict) -> dict:
+        new = {}
+        new["mu_product"] = F.step_state(1.0)
+        new["exp_avg"] = F.zeros_state(p)
+        new["exp_avg_sq"] = F.zeros_state(p)
+        return new
 
 
 def _nadam(p, state: dict, group: dict) -> None:
@@ -79,3 +66,6 @@ def _nadam(p, state: dict, group: dict) -> None:
     denom += F.scalar(denom, eps)
     F.addcdiv_(x, g, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
     F.addcdiv_(x, m, denom, (-lr * mu_next) / (1.0 - mu_product * mu_next))
+
+
+NAdam._update = staticmethod(_nadam)

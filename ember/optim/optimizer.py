@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
+from . import _functional as F
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
            "register_optimizer_step_post_hook"]
@@ -142,10 +143,18 @@ class Optimizer:
         return {"defaults": self.defaults, "state": self.state,
                 "param_groups": self.param_groups}
 
+    #: options an older state dict's groups may lack, filled in on load
+    _group_defaults: dict = {}
+    #: per-parameter algorithms set ``_update(p, state, group)`` and ``_new_state``
+    _update: Optional[Callable] = None
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._init_hook_dicts()
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for key, default in self._group_defaults.items():
+                group.setdefault(key, default)
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
@@ -231,9 +240,29 @@ class Optimizer:
                         p.grad.requires_grad_(False)
                     p.grad.zero_()
 
+    @_with_step_hooks
     def step(self, closure: Optional[Callable[[], Any]] = None):
-        """Perform one optimisation step; ``closure`` re-evaluates the loss."""
-        raise NotImplementedError
+        """Perform one optimisation step; returns ``closure()``'s loss if given."""
+        if self._update is None:
+            raise NotImplementedError
+        return self._run_step(closure, self._update_group)
+
+    def _new_state(self, p: Tensor, group: dict) -> dict:
+        """A parameter's first state entries besides ``step`` (per-parameter algorithms)."""
+        return {}
+
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = F.step_state()
+            state.update(self._new_state(p, group))
+        return state
+
+    def _update_group(self, group: dict) -> None:
+        update = type(self)._update
+        for p in self._params_with_grad(group):
+            update(p, self._init_state(p, group), group)
+            p._bump()
 
     def _eval_closure(self, closure):
         if closure is None:

@@ -1,10 +1,10 @@
 """RAdam (rectified Adam), PyTorch's single-tensor arithmetic."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from . import _functional as F
-from ._adam_base import check_args, set_group_defaults
+from ._adam_base import check_args
 from .optimizer import Optimizer
 
 __all__ = ["RAdam"]
@@ -28,27 +28,14 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        set_group_defaults(self, foreach=None, maximize=False, differentiable=False,
-                           capturable=False, decoupled_weight_decay=False)
+    _group_defaults = dict(foreach=None, maximize=False, differentiable=False, capturable=False,
+                           decoupled_weight_decay=False)
 
-    def step(self, closure: Optional[Callable] = None):
-        """Perform one optimisation step; returns ``closure()``'s loss if given."""
-        return self._run_step(closure, self._update_group)
-
-    def _init_state(self, p) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = F.step_state()
-            state["exp_avg"] = F.zeros_state(p)
-            state["exp_avg_sq"] = F.zeros_state(p)
-        return state
-
-    def _update_group(self, group: dict) -> None:
-        for p in self._params_with_grad(group):
-            _radam(p, self._init_state(p), group)
-            p._bump()
+    def _new_state(self, p, group: dict) -> dict:
+        new = {}
+        new["exp_avg"] = F.zeros_state(p)
+        new["exp_avg_sq"] = F.zeros_state(p)
+        return new
 
 
 def _radam(p, state: dict, group: dict) -> None:
@@ -80,3 +67,6 @@ def _radam(p, state: dict, group: dict) -> None:
                 / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
         update *= F.scalar(update, rect)
     x -= update
+
+
+RAdam._update = staticmethod(_radam)

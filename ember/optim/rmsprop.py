@@ -1,10 +1,9 @@
 """RMSprop (optionally centered, with momentum), PyTorch's single-tensor arithmetic."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from . import _functional as F
-from ._adam_base import set_group_defaults
 from .optimizer import Optimizer
 
 __all__ = ["RMSprop"]
@@ -33,30 +32,17 @@ class RMSprop(Optimizer):
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        set_group_defaults(self, momentum=0, centered=False, foreach=None, maximize=False,
+    _group_defaults = dict(momentum=0, centered=False, foreach=None, maximize=False,
                            differentiable=False, capturable=False)
 
-    def step(self, closure: Optional[Callable] = None):
-        """Perform one optimisation step; returns ``closure()``'s loss if given."""
-        return self._run_step(closure, self._update_group)
-
-    def _init_state(self, p, group: dict) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = F.step_state()
-            state["square_avg"] = F.zeros_state(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = F.zeros_state(p)
-            if group["centered"]:
-                state["grad_avg"] = F.zeros_state(p)
-        return state
-
-    def _update_group(self, group: dict) -> None:
-        for p in self._params_with_grad(group):
-            _rmsprop(p, self._init_state(p, group), group)
-            p._bump()
+    def _new_state(self, p, group: dict) -> dict:
+        new = {}
+        new["square_avg"] = F.zeros_state(p)
+        if group["momentum"] > 0:
+            new["momentum_buffer"] = F.zeros_state(p)
+        if group["centered"]:
+            new["grad_avg"] = F.zeros_state(p)
+        return new
 
 
 def _rmsprop(p, state: dict, group: dict) -> None:
@@ -83,3 +69,6 @@ def _rmsprop(p, state: dict, group: dict) -> None:
         F.add_(x, buf, -lr)
     else:
         F.addcdiv_(x, g, avg, -lr)
+
+
+RMSprop._update = staticmethod(_rmsprop)

@@ -500,6 +500,21 @@ class Tensor:
                     requires_grad=requires_grad)
 
 
+def clear_grads(params, set_to_none: bool = True) -> None:
+    """Reset ``.grad`` of each tensor: to None, or to zeros cut from any graph."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
+
+
 def _ptr(arr) -> int:
     return arr.__array_interface__["data"][0] if isinstance(arr, np.ndarray) else arr.data.ptr
 

@@ -111,3 +111,21 @@ def grad_of(p, maximize: bool, weight_decay: float):
     if weight_decay != 0:
         g = added(g, p._data, weight_decay)
     return g
+
+
+def adam_moments(p, state: dict, group: dict):
+    """The Adam-family prologue, in PyTorch's order: step count, (decoupled) weight decay,
+    gradient, then the first and second moment updates. Returns (x, g, m, v, step)."""
+    x = p._data
+    lr, wd = value(group["lr"]), group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    decoupled = group["decoupled_weight_decay"]
+    step = incr(state["step"])
+    if wd != 0 and decoupled:
+        mul_(x, 1 - lr * wd)
+    g = grad_of(p, group["maximize"], 0 if decoupled else wd)
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    lerp_(m, g, 1 - beta1)
+    mul_(v, beta2)
+    addcmul_(v, g, g, 1 - beta2)
+    return x, g, m, v, step

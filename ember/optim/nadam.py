@@ -43,25 +43,16 @@ class NAdam(Optimizer):
 
 def _nadam(p, state: dict, group: dict) -> None:
     """One NAdam update of parameter ``p`` in place."""
-    x = p._data
-    lr, eps, wd = F.value(group["lr"]), group["eps"], group["weight_decay"]
+    x, g, m, v, step = F.adam_moments(p, state, group)
+    lr, eps, decay = F.value(group["lr"]), group["eps"], group["momentum_decay"]
     beta1, beta2 = group["betas"]
-    decay, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
-    step = F.incr(state["step"])
     bc2 = 1 - beta2 ** step
-    if wd != 0 and decoupled:
-        F.mul_(x, 1 - lr * wd)
-    g = F.grad_of(p, group["maximize"], 0 if decoupled else wd)
     mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
     mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
     mu_t = state["mu_product"]
     F.mul_(mu_t._data, mu)
     mu_t._bump()
     mu_product = float(mu_t._data)
-    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-    F.lerp_(m, g, 1 - beta1)
-    F.mul_(v, beta2)
-    F.addcmul_(v, g, g, 1 - beta2)
     denom = p._backend.xp.sqrt(v / F.scalar(v, bc2))
     denom += F.scalar(denom, eps)
     F.addcdiv_(x, g, denom, -lr * (1.0 - mu) / (1.0 - mu_product))

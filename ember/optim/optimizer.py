@@ -8,7 +8,7 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any, Callable, Iterable, Optional
 
-from .._tensor import Tensor
+from .._tensor import Tensor, clear_grads
 from ..autograd.grad_mode import enable_grad, no_grad
 from . import _functional as F
 
@@ -227,18 +227,7 @@ class Optimizer:
     # ---- gradients and steps ----
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimised tensors (to ``None`` by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        clear_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
 
     @_with_step_hooks
     def step(self, closure: Optional[Callable[[], Any]] = None):

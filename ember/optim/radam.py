@@ -40,18 +40,9 @@ class RAdam(Optimizer):
 
 def _radam(p, state: dict, group: dict) -> None:
     """One RAdam update of parameter ``p`` in place."""
-    x = p._data
-    lr, eps, wd = F.value(group["lr"]), group["eps"], group["weight_decay"]
+    x, g, m, v, step = F.adam_moments(p, state, group)
+    lr, eps = F.value(group["lr"]), group["eps"]
     beta1, beta2 = group["betas"]
-    decoupled = group["decoupled_weight_decay"]
-    step = F.incr(state["step"])
-    if wd != 0 and decoupled:
-        F.mul_(x, 1 - lr * wd)
-    g = F.grad_of(p, group["maximize"], 0 if decoupled else wd)
-    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-    F.lerp_(m, g, 1 - beta1)
-    F.mul_(v, beta2)
-    F.addcmul_(v, g, g, 1 - beta2)
     bc1, bc2 = 1 - beta1 ** step, 1 - beta2 ** step
     update = m / F.scalar(m, bc1)
     update *= F.scalar(m, lr)

@@ -329,17 +329,8 @@ class Module(TreeMixin, StateMixin):
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None`` by default)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        from ..._tensor import clear_grads
+        clear_grads(self.parameters(), set_to_none)
 
     def share_memory(self) -> Module:
         """No-op: ember has one process's memory (kept for API compatibility)."""

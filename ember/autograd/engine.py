@@ -84,12 +84,15 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
             grads = buffers.pop(node, None)
             outs = None
             if grads is not None and (needed is None or node in needed):
-                if type(node) is AccumulateGrad and capture is None and \
-                        not getattr(node, "_tensor_pre_hooks", None):
+                plain = capture is None and not node._tensor_pre_hooks
+                if plain and type(node) is AccumulateGrad:
                     if accumulate:
                         node.apply_grad(grads[0], create_graph)
                     continue
-                outs = _run_node(node, grads, capture, captured, accumulate, create_graph)
+                if plain and not (node._pre_hooks or node._hooks or STATE.anomaly):
+                    outs = node._backward(grads)
+                else:
+                    outs = _run_node(node, grads, capture, captured, accumulate, create_graph)
                 if not retain_graph:
                     node._release()
             metas = node._in_meta
@@ -132,7 +135,7 @@ def _add(buffers, node, nr, g):
 
 
 def _run_node(node, grads, capture, captured, accumulate, create_graph):
-    hooks = getattr(node, "_tensor_pre_hooks", None)
+    hooks = node._tensor_pre_hooks
     if hooks:
         for nr, fns in hooks.items():
             if nr in grads:

@@ -27,6 +27,7 @@ class Node:
     _pre_hooks = None
     _freed = False
     _trace = None
+    _tensor_pre_hooks = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -83,19 +84,21 @@ class AccumulateGrad(Node):
 
     def apply_grad(self, grad, create_graph):
         var = self.variable
-        for hook in var._tensor_hooks():
-            out = hook(grad)
-            if out is not None:
-                grad = out
-        if var.grad is None:
+        if var._hooks:
+            for hook in var._hooks:
+                out = hook(grad)
+                if out is not None:
+                    grad = out
+        old = var.grad
+        if old is None:
             var.grad = grad if create_graph else grad.detach()._owned()
         elif create_graph:
-            var.grad = var.grad + grad
+            var.grad = old + grad
         else:
-            var.grad._data += grad._data.astype(var.grad._data.dtype, copy=False) \
-                if var.grad._data.shape == grad._data.shape else grad._data
-        for hook in var._post_acc_hooks():
-            hook(var)
+            old._data += grad._data
+        if var._post_hooks:
+            for hook in var._post_hooks:
+                hook(var)
 
 
 def grad_accumulator(tensor):

@@ -242,3 +242,15 @@ def test_return_types_print_like_torch():
     assert str(x.sort(1)).startswith("torch.return_types.sort(\nvalues=tensor([[1., 3.],")
     values, indices = x.topk(1)
     assert values.shape == (2, 1) and x.min(0).indices.tolist() == [0, 1]
+
+
+def test_bfloat16_through_ml_dtypes():
+    pytest.importorskip("ml_dtypes", reason="bfloat16 needs the optional ml_dtypes package")
+    x = ember.tensor([1.5, 2.25, 1e-3], dtype=ember.bfloat16)
+    assert x.dtype is ember.bfloat16 and x.element_size() == 2
+    assert (x * 2).dtype is ember.bfloat16
+    assert (x + ember.ones(3)).dtype is ember.float32       # bfloat16 + float32 -> float32
+    assert ember.promote_types(ember.bfloat16, ember.float16) is ember.float32
+    y = ember.ones(2, dtype=ember.bfloat16, requires_grad=True)
+    (y * 3).sum().backward()
+    assert y.grad.dtype is ember.bfloat16 and y.grad.tolist() == [3.0, 3.0]

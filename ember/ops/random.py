@@ -140,11 +140,16 @@ def fill_random(t, method, generator=None, **kw):
     """Fill ``t`` in place from the generator; ``method`` names a NumPy Generator method."""
     rng = _gen(generator)
     shape = t.shape
+    fdt = t.dtype.np if t.dtype.np in (np.float32, np.float64) else np.float64
     if method == "uniform":
         a, b = kw["from_"], kw["to"]
-        vals = rng.random(shape) * (b - a) + a
+        vals = rng.random(shape, dtype=fdt)
+        vals *= b - a
+        vals += a
     elif method == "normal":
-        vals = rng.standard_normal(shape) * kw["std"] + kw["mean"]
+        vals = rng.standard_normal(shape, dtype=fdt)
+        vals *= kw["std"]
+        vals += kw["mean"]
     elif method == "exponential":
         vals = rng.exponential(1.0 / kw["lambd"], shape)
     elif method == "geometric":
@@ -160,7 +165,7 @@ def fill_random(t, method, generator=None, **kw):
         vals = rng.random(shape) < kw["p"]
     else:
         raise ValueError(method)
-    arr = np.asarray(vals).astype(t.dtype.np)
+    arr = np.asarray(vals).astype(t.dtype.np, copy=False)
     t._data[...] = t._backend.from_host(arr) if t.device.type != "cpu" else arr
     t._bump()
     return t

@@ -13,6 +13,7 @@ from . import _backend
 from ._device import CPU, device as _device_cls, to_device
 from ._dtype import _FROM_NP, dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, to_dtype
 from ._size import Size
+from .autograd import engine as _engine
 from .autograd.grad_mode import STATE
 
 _NP_BACKEND = _backend.numpy_backend
@@ -329,6 +330,14 @@ class Tensor:
         tensor([[4.5000, 4.5000],
                 [4.5000, 4.5000]])
         """
+        node = self.grad_fn
+        if gradient is None and inputs is None and not create_graph and node is not None \
+                and self._data.size == 1 and self.dtype.is_floating_point:
+            # the common `loss.backward()`: skip the general argument handling
+            seed = self._from_array(self._backend.xp.ones(self._data.shape, self._data.dtype))
+            _engine.execute([(node, self._output_nr)], [seed], retain_graph=bool(retain_graph),
+                            create_graph=False)
+            return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

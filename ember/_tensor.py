@@ -13,7 +13,6 @@ from . import _backend
 from ._device import CPU, device as _device_cls, to_device
 from ._dtype import _FROM_NP, dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, to_dtype
 from ._size import Size
-from .autograd import engine as _engine
 from .autograd.grad_mode import STATE
 
 _NP_BACKEND = _backend.numpy_backend
@@ -570,3 +569,8 @@ def wrap(arr, device=CPU):
 
 def default_float():
     return get_default_dtype()
+
+
+from .autograd import engine as _engine  # noqa: E402
+
+_engine.Tensor = Tensor

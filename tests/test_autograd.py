@@ -275,3 +275,27 @@ def test_broadcast_error_message():
     with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of "
                                            r"tensor b \(4\) at non-singleton dimension 1"):
         ember.ones(2, 3) + ember.ones(4)
+
+
+def _grads_of_small_net(seed):
+    g = ember.Generator().manual_seed(seed)
+    x = ember.randn(5, 4, generator=g, dtype=ember.float64)
+    w1 = ember.randn(4, 6, generator=g, dtype=ember.float64, requires_grad=True)
+    w2 = ember.randn(6, 3, generator=g, dtype=ember.float64, requires_grad=True)
+    b = ember.randn(3, generator=g, dtype=ember.float64, requires_grad=True)
+    h = (x @ w1).tanh().relu().view(5, 2, 3).permute(1, 0, 2).reshape(10, 3)
+    out = (h.sigmoid().exp() @ w2.t()[:, :3] - b / 2).mean(0).sum() + (w1 * w1).sum()
+    out.backward()
+    return [t.grad.numpy().copy() for t in (w1, w2, b)]
+
+
+def test_array_fast_path_matches_tensor_path():
+    from ember.autograd import engine
+    fast = _grads_of_small_net(0)
+    engine.ARRAY_PATH[0] = False
+    try:
+        slow = _grads_of_small_net(0)
+    finally:
+        engine.ARRAY_PATH[0] = True
+    for a, b in zip(fast, slow):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from .grad_mode import STATE
+
+Tensor = None  # ember._tensor sets this once the class exists (it imports this module)
 from .node import AccumulateGrad, edge_of
 
 
@@ -76,6 +78,8 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
         if node is not None:
             _add(buffers, node, nr, g)
     ready = [n for n in roots if deps.get(n, 0) == 0]
+    like = next((g for g in root_grads if g is not None), None)
+    arrays_ok = ARRAY_PATH[0] and not create_graph
     prev = STATE.enabled
     STATE.enabled = bool(create_graph)
     try:
@@ -90,9 +94,14 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                         node.apply_grad(grads[0], create_graph)
                     continue
                 if plain and not (node._pre_hooks or node._hooks or STATE.anomaly):
-                    outs = node._backward(grads)
+                    if arrays_ok and node.backward_arrays is not None:
+                        g0 = grads[0]
+                        outs = node.backward_arrays(g0._data if type(g0) is Tensor else g0)
+                    else:
+                        outs = node._backward(_as_tensors(grads, like))
                 else:
-                    outs = _run_node(node, grads, capture, captured, accumulate, create_graph)
+                    outs = _run_node(node, _as_tensors(grads, like), capture, captured,
+                                     accumulate, create_graph)
                 if not retain_graph:
                     node._release()
             metas = node._in_meta
@@ -103,16 +112,22 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                     g = outs[i] if i < len(outs) else None
                     if g is not None:
                         meta = metas[i]
-                        if meta is not None:
-                            if g._data.shape != meta[0]:
-                                g = sum_to(g, meta[0])
-                            if g.dtype is not meta[1]:
-                                g = g.to(meta[1])
+                        if type(g) is Tensor:
+                            if meta is not None:
+                                if g._data.shape != meta[0]:
+                                    g = sum_to(g, meta[0])
+                                if g.dtype is not meta[1]:
+                                    g = g.to(meta[1])
+                        elif meta is not None:
+                            if g.shape != meta[0]:
+                                g = sum_to_array(g, meta[0])
+                            if g.dtype != meta[1].np:
+                                g = g.astype(meta[1].np)
                         buf = buffers.get(nxt)
                         if buf is None:
                             buffers[nxt] = {nr: g}
                         elif nr in buf:
-                            buf[nr] = buf[nr] + g
+                            buf[nr] = _plus(buf[nr], g, like)
                         else:
                             buf[nr] = g
                 d = deps[nxt] - 1
@@ -122,6 +137,38 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
     finally:
         STATE.enabled = prev
     return captured
+
+
+#: the array fast path (``Primitive.backward_arrays``) may be switched off for testing
+ARRAY_PATH = [True]
+
+
+def sum_to_array(arr, shape):
+    """``sum_to`` on a backend array."""
+    lead = arr.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and arr.shape[i + lead] != 1)
+    if dims:
+        arr = arr.sum(axis=dims, keepdims=True)
+    return arr.reshape(shape)
+
+
+def _tensor(g, like):
+    return g if type(g) is Tensor or isinstance(g, Tensor) else like._from_array(g)
+
+
+def _as_tensors(grads, like):
+    """Buffers may hold raw arrays from the array path: wrap them for Tensor-level code."""
+    for k, g in grads.items():
+        if not isinstance(g, Tensor):
+            grads[k] = like._from_array(g)
+    return grads
+
+
+def _plus(a, b, like):
+    if type(a) is Tensor or type(b) is Tensor:
+        return _tensor(a, like) + _tensor(b, like)
+    return a + b
 
 
 def _add(buffers, node, nr, g):

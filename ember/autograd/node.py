@@ -28,6 +28,9 @@ class Node:
     _freed = False
     _trace = None
     _tensor_pre_hooks = None
+    #: optional ``backward_arrays(self, grad_array)``: the same derivative on backend arrays,
+    #: used by the engine when no graph of the backward is being built (create_graph=False).
+    backward_arrays = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -84,6 +87,8 @@ class AccumulateGrad(Node):
 
     def apply_grad(self, grad, create_graph):
         var = self.variable
+        if not hasattr(grad, "_data"):  # a raw array from the engine's array path
+            grad = var._from_array(grad)
         if var._hooks:
             for hook in var._hooks:
                 out = hook(grad)
@@ -170,21 +175,10 @@ class Primitive(Node):
         return first._from_array(out)
 
     def _record(self, inputs, out):
-        edges = []
-        meta = []
-        for t in inputs:
-            fn = t.grad_fn
-            if fn is not None:
-                edges.append((fn, t._output_nr))
-                meta.append((t._data.shape, t.dtype))
-            elif t._rg:
-                edges.append((grad_accumulator(t), 0))
-                meta.append((t._data.shape, t.dtype))
-            else:
-                edges.append(_NO_EDGE)
-                meta.append(None)
-        self.next_functions = tuple(edges)
-        self._in_meta = tuple(meta)
+        self.next_functions = tuple([
+            (t.grad_fn, t._output_nr) if t.grad_fn is not None else
+            ((grad_accumulator(t), 0) if t._rg else _NO_EDGE) for t in inputs])
+        self._in_meta = tuple([(t._data.shape, t.dtype) if t._rg else None for t in inputs])
         if self.save_inputs:
             self._saved = inputs
             self._saved_versions = tuple([
@@ -253,6 +247,21 @@ class Primitive(Node):
     def _backward(self, grads):
         out = self.backward(grads[0])
         return out if type(out) is tuple else (out,)
+
+    @property
+    def saved_arrays(self):
+        """The saved inputs' arrays (version-checked like ``inputs``)."""
+        return [t._data if t is not None else None for t in self.inputs]
+
+    @property
+    def output_array(self):
+        """The saved output's array (version-checked like ``output``)."""
+        if self._freed:
+            raise RuntimeError(FREED_MSG)
+        data, box, v = self._out[:3]
+        if box[0] != v:
+            self.output  # raises the version error with the full message
+        return data
 
 
 def _raise_modified(t, saved_version, node, now=None):

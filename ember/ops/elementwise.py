@@ -15,6 +15,9 @@ class Add(Primitive, node_name="AddBackward0"):
     def backward(self, grad):
         return grad, grad
 
+    def backward_arrays(self, g):
+        return g, g
+
 
 class Sub(Primitive, node_name="SubBackward0"):
     def forward(self, x, y):
@@ -22,6 +25,9 @@ class Sub(Primitive, node_name="SubBackward0"):
 
     def backward(self, grad):
         return grad, -grad
+
+    def backward_arrays(self, g):
+        return g, -g
 
 
 class Mul(Primitive, node_name="MulBackward0"):
@@ -38,6 +44,11 @@ class Mul(Primitive, node_name="MulBackward0"):
         return (grad * y if self._in_meta[0] else None,
                 grad * x if self._in_meta[1] else None)
 
+    def backward_arrays(self, g):
+        x, y = self.inputs
+        return (g * y._data if self._in_meta[0] else None,
+                g * x._data if self._in_meta[1] else None)
+
 
 class Div(Primitive, node_name="DivBackward0"):
     save_inputs = True
@@ -52,6 +63,11 @@ class Div(Primitive, node_name="DivBackward0"):
         x, y = self.inputs
         gx = grad / y
         return gx, (-gx * x / y if self._in_meta[1] else None)
+
+    def backward_arrays(self, g):
+        x, y = self.inputs
+        gx = g / y._data
+        return gx, (-gx * x._data / y._data if self._in_meta[1] else None)
 
 
 class Pow(Primitive, node_name="PowBackward1"):
@@ -106,9 +122,16 @@ class Neg(Primitive, node_name="NegBackward0"):
     def backward(self, grad):
         return -grad
 
+    def backward_arrays(self, g):
+        return (-g,)
+
 
 def _unary(name, np_name, node, grad_fn, save="input"):
-    """Define a unary primitive whose derivative is ``grad_fn(grad, x_or_out)``."""
+    """Define a unary primitive whose derivative is ``grad_fn(grad, x_or_out)``.
+
+    ``grad_fn`` is written with operators only, so the same formula also runs on raw arrays
+    (``backward_arrays``) when no graph of the backward is needed.
+    """
     def forward(self, x):
         return getattr(self.xp, np_name)(x)
 
@@ -118,7 +141,16 @@ def _unary(name, np_name, node, grad_fn, save="input"):
 
     attrs = {"forward": forward, "backward": backward, "node_name": node,
              "save_inputs": save == "input", "save_output": save == "output"}
+    if name in _OPERATOR_ONLY:
+        def backward_arrays(self, g):
+            saved = self.output_array if save == "output" else self.inputs[0]._data
+            return (grad_fn(g, saved),)
+        attrs["backward_arrays"] = backward_arrays
     return type(name, (Primitive,), attrs)
+
+
+# unary derivatives written with arithmetic operators only (valid on arrays too)
+_OPERATOR_ONLY = {"Exp", "Log", "Log1p", "Expm1", "Sqrt", "Tan", "Tanh", "Reciprocal"}
 
 
 Exp = _unary("Exp", "exp", "ExpBackward0", lambda g, out: g * out, "output")
@@ -166,6 +198,10 @@ class Sigmoid(Primitive, node_name="SigmoidBackward0"):
         out = self.output
         return grad * out * (1 - out)
 
+    def backward_arrays(self, g):
+        out = self.output_array
+        return (g * out * (1 - out),)
+
 
 class Relu(Primitive, node_name="ReluBackward0"):
     save_output = True
@@ -176,6 +212,9 @@ class Relu(Primitive, node_name="ReluBackward0"):
     def backward(self, grad):
         out = self.output
         return grad * (out > 0)
+
+    def backward_arrays(self, g):
+        return (g * (self.output_array > 0),)
 
 
 class Erf(Primitive, node_name="ErfBackward0"):
@@ -295,6 +334,9 @@ class Clone(Primitive, node_name="CloneBackward0"):
 
     def backward(self, grad):
         return grad
+
+    def backward_arrays(self, g):
+        return (g,)
 
 
 def convert(x, dtype, device):

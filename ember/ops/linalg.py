@@ -21,6 +21,13 @@ class Matmul(Primitive, node_name="MmBackward0"):
         gb = a.mT @ grad if self._in_meta[1] else None
         return ga, gb
 
+    def backward_arrays(self, g):
+        a, b = self.inputs
+        mm = self.xp.matmul
+        ga = mm(g, b._data.swapaxes(-1, -2)) if self._in_meta[0] else None
+        gb = mm(a._data.swapaxes(-1, -2), g) if self._in_meta[1] else None
+        return ga, gb
+
 
 class Bmm(Matmul, node_name="BmmBackward0"):
     pass

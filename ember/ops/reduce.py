@@ -39,14 +39,22 @@ class Sum(Primitive, node_name="SumBackward1"):
         return ExpandReduced.apply(grad, dims=self.dims, keepdim=self.keepdim,
                                    shape=self.in_shape)
 
+    def backward_arrays(self, g):
+        return (expand_reduced(self.xp, g, self.dims, self.keepdim, self.in_shape),)
+
+
+def expand_reduced(xp, g, dims, keepdim, shape):
+    """The array adjoint of a sum over ``dims``: broadcast back over them."""
+    if not keepdim and dims is not None:
+        g = g.reshape(_keep_shape(shape, dims))
+    return broadcast(xp, g, shape)
+
 
 class ExpandReduced(Primitive, node_name="ExpandBackward0"):
     """Broadcast a reduction's gradient back over the reduced dims (adjoint of Sum)."""
 
     def forward(self, g):
-        if not self.keepdim and self.dims is not None:
-            g = g.reshape(_keep_shape(self.shape, self.dims))
-        return broadcast(self.xp, g, self.shape)
+        return expand_reduced(self.xp, g, self.dims, self.keepdim, self.shape)
 
     def backward(self, grad):
         return Sum.apply(grad, dims=self.dims, keepdim=self.keepdim, out_np=grad.dtype.np,
@@ -64,6 +72,9 @@ class Mean(Primitive, node_name="MeanBackward1"):
     def backward(self, grad):
         return ExpandReduced.apply(grad, dims=self.dims, keepdim=self.keepdim,
                                    shape=self.in_shape) / self.n
+
+    def backward_arrays(self, g):
+        return (expand_reduced(self.xp, g / self.n, self.dims, self.keepdim, self.in_shape),)
 
 
 class MeanAll(Mean, node_name="MeanBackward0"):

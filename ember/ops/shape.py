@@ -15,6 +15,9 @@ class View(Primitive, node_name="ViewBackward0"):
     def backward(self, grad):
         return grad.reshape(self.in_shape)
 
+    def backward_arrays(self, g):
+        return (g.reshape(self.in_shape),)
+
 
 class Reshape(View, node_name="ReshapeAliasBackward0"):
     pass
@@ -39,6 +42,9 @@ class Permute(Primitive, node_name="PermuteBackward0"):
     def backward(self, grad):
         return grad.permute(tuple(np.argsort(self.dims)))
 
+    def backward_arrays(self, g):
+        return (g.transpose(tuple(np.argsort(self.dims))),)
+
 
 class Transpose(Permute, node_name="TransposeBackward0"):
     pass
@@ -54,6 +60,9 @@ class Expand(Primitive, node_name="ExpandBackward0"):
 
     def backward(self, grad):
         return grad  # the engine sums it back to the input's shape
+
+    def backward_arrays(self, g):
+        return (g,)
 
 
 class Flip(Primitive, node_name="FlipBackward0"):

@@ -25,6 +25,12 @@ class _Addmm(Primitive, node_name="AddmmBackward0"):
         gw = x.mT @ grad if self._in_meta[2] else None
         return grad, gx, gw  # the engine sums grad over the batch for the bias
 
+    def backward_arrays(self, g):
+        _, x, wt = self.inputs
+        gx = g @ wt._data.T if self._in_meta[1] else None
+        gw = x._data.T @ g if self._in_meta[2] else None
+        return g, gx, gw
+
 
 class _Mm(Primitive, node_name="MmBackward0"):
     """``x @ wt`` for a 2-D ``x`` (a linear layer without bias)."""
@@ -40,6 +46,12 @@ class _Mm(Primitive, node_name="MmBackward0"):
         x, wt = self.inputs
         gx = grad @ wt.mT if self._in_meta[0] else None
         gw = x.mT @ grad if self._in_meta[1] else None
+        return gx, gw
+
+    def backward_arrays(self, g):
+        x, wt = self.inputs
+        gx = g @ wt._data.T if self._in_meta[0] else None
+        gw = x._data.T @ g if self._in_meta[1] else None
         return gx, gw
 
 

@@ -18,6 +18,9 @@ class Index(Primitive, node_name="IndexBackward0"):
     def backward(self, grad):
         return IndexAdd.apply(grad, key=self.key, shape=self.in_shape, accumulate=self.advanced)
 
+    def backward_arrays(self, g):
+        return (_scatter_into_zeros(self.xp, g, self.key, self.in_shape, self.advanced),)
+
 
 class Select(Index, node_name="SelectBackward0"):
     pass
@@ -31,15 +34,20 @@ class IndexAdd(Primitive, node_name="IndexPutBackward0"):
     """zeros(shape) with ``grad`` added at ``key`` (the adjoint of Index)."""
 
     def forward(self, g):
-        out = self.xp.zeros(self.shape, dtype=g.dtype)
-        if self.accumulate:
-            _accumulate(self.xp, out, self.key, g)
-        else:
-            out[self.key] = g
-        return out
+        return _scatter_into_zeros(self.xp, g, self.key, self.shape, self.accumulate)
 
     def backward(self, grad):
         return Index.apply(grad, key=self.key, in_shape=self.shape, advanced=self.accumulate)
+
+
+def _scatter_into_zeros(xp, g, key, shape, accumulate):
+    """zeros(shape) with ``g`` written (or, for repeated indices, added) at ``key``."""
+    out = xp.zeros(shape, dtype=g.dtype)
+    if accumulate:
+        _accumulate(xp, out, key, g)
+    else:
+        out[key] = g
+    return out
 
 
 def _accumulate(xp, out, key, g):

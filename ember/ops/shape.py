@@ -136,6 +136,13 @@ class Cat(Primitive, node_name="CatBackward0"):
             start += size
         return tuple(out)
 
+    def backward_arrays(self, g):
+        out, start, pre = [], 0, (slice(None),) * self.dim
+        for size in self.sizes:
+            out.append(g[pre + (slice(start, start + size),)])
+            start += size
+        return tuple(out)
+
 
 class Tri(Primitive):
     def forward(self, x):

@@ -25,6 +25,10 @@ class Softmax(Primitive, node_name="SoftmaxBackward0"):
         out = self.output
         return out * (grad - (grad * out).sum(self.dim, keepdim=True))
 
+    def backward_arrays(self, g):
+        out = self.output_array
+        return (out * (g - (g * out).sum(axis=self.dim, keepdims=True)),)
+
 
 class LogSoftmax(Primitive, node_name="LogSoftmaxBackward0"):
     save_output = True
@@ -38,6 +42,10 @@ class LogSoftmax(Primitive, node_name="LogSoftmaxBackward0"):
     def backward(self, grad):
         out = self.output
         return grad - exp(out) * grad.sum(self.dim, keepdim=True)
+
+    def backward_arrays(self, g):
+        out = self.output_array
+        return (g - self.xp.exp(out) * g.sum(axis=self.dim, keepdims=True),)
 
 
 class Gelu(Primitive, node_name="GeluBackward0"):

@@ -20,14 +20,22 @@ class NllLoss(Primitive, node_name="NllLossBackward0"):
             total = total / self.denom
         return xp.asarray(total, dtype=x.dtype)
 
-    def backward(self, grad):
+    def _dense(self):
+        """The constant d(loss)/d(input) for a unit upstream gradient."""
         xp = self.xp
         m, c = self._in_meta[0][0]
         dense = xp.zeros((m, c), dtype=self._in_meta[0][1].np)
         scale = self.coef / self.denom if self.reduction == "mean" else self.coef
         xp.put_along_axis(dense, self.safe_t[:, None], -scale[:, None].astype(dense.dtype), 1)
-        const = grad._from_array(dense)
+        return dense
+
+    def backward(self, grad):
+        const = grad._from_array(self._dense())
         return const * (grad.unsqueeze(1) if self.reduction == "none" else grad)
+
+    def backward_arrays(self, g):
+        dense = self._dense()
+        return (dense * (g[:, None] if self.reduction == "none" else g),)
 
 
 def _check_target(input, target):

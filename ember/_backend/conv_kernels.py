@@ -116,12 +116,37 @@ def grad_as_matrix(g):
 def conv_input_grad(xp, g, w, xshape, geom):
     """The gradient of conv2d with respect to its input (= conv_transpose2d)."""
     kernel, stride, pad, dilation, groups = geom
+    if stride == (1, 1) and groups == 1:
+        return _col2im_rows(xp, g, w, xshape, pad, dilation)
     wm = w.reshape(w.shape[0], -1)
     gw = _grouped(wm, groups)
     wt = gw.T if groups == 1 else gw.transpose(0, 2, 1)
     cols = xp.matmul(wt, _grouped(grad_as_matrix(g), groups))
     cols = cols.reshape(-1, cols.shape[-1])
     return col2im(xp, cols, xshape, kernel, stride, pad, dilation, g.shape[2:])
+
+
+def _col2im_rows(xp, g, w, xshape, pad, dilation):
+    """Stride-1 input gradient: one GEMM on g padded to the input's width, then kh*kw
+    shifted ``+=`` along each flattened (H*W) plane (long contiguous runs, not Wo-wide ones).
+    """
+    n, c, h, wd = xshape
+    o, _, kh, kw = w.shape
+    (dh, dw), (pt, pb, pl, pr) = dilation, pad
+    ho, wo = g.shape[2:]
+    hp, wp = h + pt + pb, wd + pl + pr
+    gp = xp.zeros((o, n, ho, wp), dtype=g.dtype)
+    gp[:, :, :, :wo] = g.transpose(1, 0, 2, 3)
+    wk = w.transpose(2, 3, 1, 0).reshape(kh * kw * c, o)
+    cols = xp.matmul(wk, gp.reshape(o, -1)).reshape(kh, kw, c, n, ho * wp)
+    span = ho * wp
+    out = xp.zeros((c, n, hp * wp + (kw - 1) * dw), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            s = i * dh * wp + j * dw
+            out[:, :, s:s + span] += cols[i, j]
+    out = out[:, :, :hp * wp].reshape(c, n, hp, wp)[:, :, pt:pt + h, pl:pl + wd]
+    return xp.ascontiguousarray(out.transpose(1, 0, 2, 3))
 
 
 def conv_weight_grad(xp, x, g, wshape, geom, cols=None):

@@ -49,6 +49,18 @@ class Conv(Primitive, node_name="ConvolutionBackward0"):
             return gx, gw, (_bias_grad(grad) if _needs(self, 2) else None)
         return gx, gw
 
+    def backward_arrays(self, g):
+        x, w = self.saved_arrays[:2]
+        g4, w4 = _4d(g), _4d(w)
+        gx = K.conv_input_grad(self.xp, g4, w4, _shape4(x.shape), self.geom) \
+            .reshape(x.shape) if _needs(self, 0) else None
+        gw = K.conv_weight_grad(self.xp, _4d(x), g4, _shape4(w.shape), self.geom, self._cols) \
+            .reshape(w.shape) if _needs(self, 1) else None
+        if len(self._in_meta) == 3:
+            gb = g4.sum(axis=(0, 2, 3)) if _needs(self, 2) else None
+            return gx, gw, gb
+        return gx, gw
+
 
 class ConvInputGrad(Primitive, node_name="ConvolutionBackwardBackward0"):
     """The input gradient of conv for output gradient g (conv_transpose when public)."""

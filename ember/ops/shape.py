@@ -495,6 +495,12 @@ def stack(tensors, dim=0, *, out=None):
                                f"[{', '.join(map(str, tensors[0].shape))}] at entry 0 and "
                                f"[{', '.join(map(str, t.shape))}] at entry {i}")
     dim = wrap_dim(dim, tensors[0].ndim + 1)
+    from ..autograd.grad_mode import STATE
+    first = tensors[0]
+    if out is None and not (STATE.enabled and any(t._rg for t in tensors)) and \
+            all(t.dtype is first.dtype and t.device == first.device for t in tensors):
+        # nothing to record (e.g. collating a batch): one array stack
+        return first._from_array(first._backend.xp.stack([t._data for t in tensors], dim))
     return cat([unsqueeze(t, dim) for t in tensors], dim, out=out)
 
 

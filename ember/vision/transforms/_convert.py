@@ -36,9 +36,9 @@ def _default_float() -> np.dtype:
     return get_default_dtype().np
 
 
-def _pil_array(pic: Any, dtype: Optional[type] = None) -> np.ndarray:
+def _pil_array(pic: Any, dtype: Optional[type] = None, copy: bool = True) -> np.ndarray:
     modes = {"I": np.int32, "I;16": np.int16 if dtype is None else np.int16, "F": np.float32}
-    arr = np.array(pic, modes.get(pic.mode, np.uint8), copy=True)
+    arr = np.array(pic, modes.get(pic.mode, np.uint8), copy=copy)
     if pic.mode == "1":
         arr = 255 * arr
     return arr.reshape(pic.size[1], pic.size[0], num_channels(pic)).transpose(2, 0, 1)
@@ -53,10 +53,11 @@ def to_tensor(pic: Any) -> Any:
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
         arr = (pic[:, :, None] if pic.ndim == 2 else pic).transpose(2, 0, 1)
     else:
-        arr = _pil_array(pic)
-    if arr.dtype == np.uint8:
+        arr = _pil_array(pic, copy=pic.mode not in ("RGB", "L", "RGBA", "P", "CMYK"))
+    if arr.dtype == np.uint8:  # the float conversion copies
         ft = _default_float()
-        arr = arr.astype(ft) / ft.type(255)
+        arr = arr.astype(ft)
+        arr /= ft.type(255)
     return _from_numpy(arr)
 
 

@@ -48,7 +48,7 @@ class Tensor:
     # ---- construction (internal) ----
     @staticmethod
     def _make(arr, dt, dev, backend=None, cls=None):
-        t = object.__new__(cls or Tensor)
+        t = _new(cls or Tensor)
         t._data = arr
         t.dtype = dt
         t.device = dev
@@ -64,30 +64,13 @@ class Tensor:
         dt = _FROM_NP.get(arr.dtype)
         if dt is None:
             dt = from_numpy_dtype(arr.dtype)
-        t = _new(Tensor)
-        t._data = arr
-        t.dtype = dt
-        t.device = self.device
-        t._backend = self._backend
-        t._rg = False
-        t.grad = None
-        t.grad_fn = None
-        t._version_box = [0]
-        return t
+        return Tensor._make(arr, dt, self.device, self._backend)
 
     def _from_op(self, arr, node):
-        dt = _FROM_NP.get(arr.dtype)
-        if dt is None:
-            dt = from_numpy_dtype(arr.dtype)
-        t = _new(Tensor)
-        t._data = arr
-        t.dtype = dt
-        t.device = self.device
-        t._backend = self._backend
+        """Wrap an op's output array as the output of ``node``."""
+        t = self._from_array(arr)
         t._rg = True
-        t.grad = None
         t.grad_fn = node
-        t._version_box = [0]
         return t
 
     def _owned(self):

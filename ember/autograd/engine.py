@@ -153,15 +153,27 @@ def sum_to_array(arr, shape):
     return arr.reshape(shape)
 
 
+def _wrap(arr, like):
+    """A raw gradient array as a Tensor on the device that owns the array."""
+    if type(arr) is type(like._data):
+        return like._from_array(arr)
+    from .. import _backend
+    from .._device import device
+    from .._dtype import from_numpy_dtype
+    be = _backend.for_array(arr)
+    dev = device("cpu") if be is _backend.numpy_backend else device("cuda", arr.device.id)
+    return Tensor._make(arr, from_numpy_dtype(arr.dtype), dev, be)
+
+
 def _tensor(g, like):
-    return g if type(g) is Tensor or isinstance(g, Tensor) else like._from_array(g)
+    return g if isinstance(g, Tensor) else _wrap(g, like)
 
 
 def _as_tensors(grads, like):
     """Buffers may hold raw arrays from the array path: wrap them for Tensor-level code."""
     for k, g in grads.items():
         if not isinstance(g, Tensor):
-            grads[k] = like._from_array(g)
+            grads[k] = _wrap(g, like)
     return grads
 
 

@@ -60,7 +60,8 @@ def _parse(spec, index):
             f"Expected one of cpu, cuda, meta, mps device type at start of device string: {spec}")
     if num:
         if index is not None:
-            raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {spec}")
+            raise RuntimeError("type (string) must not include an index because index was "
+                               f"passed explicitly: {spec}")
         if not num.isdigit():
             raise RuntimeError(f"Invalid device string: '{spec}'")
         index = int(num)

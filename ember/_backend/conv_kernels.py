@@ -91,21 +91,39 @@ def _grouped(a, groups):
     return a if groups == 1 else a.reshape(groups, a.shape[0] // groups, a.shape[1])
 
 
+#: OpenBLAS's SGEMM splits work between threads badly when the left operand has a few rows
+#: that are not a multiple of 8 (6 rows: 1.7x slower than 8 on these machines, see
+#: docs/decisions.md), so short weight and gradient matrices get zero rows up to a multiple.
+ROW_MULTIPLE = 8
+
+
+def _padded_rows(o):
+    return o if o % ROW_MULTIPLE == 0 or o > 4 * ROW_MULTIPLE else o + (-o) % ROW_MULTIPLE
+
+
 def conv_forward(xp, x, w, b, geom, cols=None):
     """conv2d forward; returns (out, cols) so that callers may keep cols for backward."""
     kernel, stride, pad, dilation, groups = geom
     n = x.shape[0]
     o = w.shape[0]
+    ho, wo = conv_out_hw(x.shape, kernel, stride, pad, dilation)
     if cols is None:
-        cols, ohw = im2col(xp, x, kernel, stride, pad, dilation)
-    else:
-        ohw = conv_out_hw(x.shape, kernel, stride, pad, dilation)
+        cols = im2col(xp, x, kernel, stride, pad, dilation)[0]
     wm = w.reshape(o, -1)
-    out = xp.matmul(_grouped(wm, groups), _grouped(cols, groups)).reshape(o, -1)
-    if b is not None:
-        out += b.reshape(o, 1)
-    out = out.reshape(o, n, ohw[0], ohw[1]).transpose(1, 0, 2, 3)
-    return xp.ascontiguousarray(out), cols
+    rows = _padded_rows(o) if groups == 1 else o
+    if rows != o:
+        wp = xp.zeros((rows, wm.shape[1]), dtype=wm.dtype)
+        wp[:o] = wm
+        out = xp.matmul(wp, cols)[:o]
+    else:
+        out = xp.matmul(_grouped(wm, groups), _grouped(cols, groups)).reshape(o, -1)
+    src = out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
+    res = xp.empty((n, o, ho, wo), dtype=out.dtype)
+    if b is None:
+        res[...] = src
+    else:
+        xp.add(src, b.reshape(1, o, 1, 1), out=res)
+    return res, cols
 
 
 def grad_as_matrix(g):
@@ -150,10 +168,17 @@ def _col2im_rows(xp, g, w, xshape, pad, dilation):
 
 
 def conv_weight_grad(xp, x, g, wshape, geom, cols=None):
-    """The gradient of conv2d with respect to its weight."""
+    """The gradient of conv2d with respect to its weight (``cols`` as conv_forward made it)."""
     kernel, stride, pad, dilation, groups = geom
     if cols is None:
-        cols, _ = im2col(xp, x, kernel, stride, pad, dilation)
+        cols = im2col(xp, x, kernel, stride, pad, dilation)[0]
+    n, o, ho, wo = g.shape
+    rows = _padded_rows(o) if groups == 1 else o
+    if rows != o:
+        gm = xp.empty((rows, n, ho, wo), dtype=g.dtype)
+        gm[o:] = 0
+        gm[:o] = g.transpose(1, 0, 2, 3)
+        return xp.matmul(gm.reshape(rows, -1), cols.T)[:o].reshape(wshape)
     gc = _grouped(cols, groups)
     ct = gc.T if groups == 1 else gc.transpose(0, 2, 1)
     return xp.matmul(_grouped(grad_as_matrix(g), groups), ct).reshape(wshape)

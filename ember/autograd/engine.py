@@ -4,7 +4,7 @@ from __future__ import annotations
 from .grad_mode import STATE
 
 Tensor = None  # ember._tensor sets this once the class exists (it imports this module)
-from .node import AccumulateGrad, edge_of
+from .node import AccumulateGrad, edge_of  # noqa: E402 (after the Tensor placeholder)
 
 
 def sum_to(grad, shape):

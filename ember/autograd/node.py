@@ -260,7 +260,7 @@ class Primitive(Node):
             raise RuntimeError(FREED_MSG)
         data, box, v = self._out[:3]
         if box[0] != v:
-            self.output  # raises the version error with the full message
+            _ = self.output  # raises the version error with the full message
         return data
 
 

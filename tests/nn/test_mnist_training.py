@@ -46,7 +46,7 @@ def test_small_cnn_learns_real_mnist():
     ember.manual_seed(0)
     model = SmallCNN()
     opt = ember.optim.Adam(model.parameters(), lr=2e-3)
-    for epoch in range(2):
+    for _epoch in range(2):
         perm = ember.randperm(8000)
         for i in range(0, 8000, 64):
             idx = perm[i:i + 64]

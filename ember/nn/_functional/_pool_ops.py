@@ -117,7 +117,7 @@ def _max_windows(xp, x, ohw, geom):
 class AdaptiveMaxPool(MaxPool, node_name="AdaptiveMaxPool2DBackward0"):
     def forward(self, x):
         xp = self.xp
-        (rs, rk), (cs, ck) = (_adaptive_index(x.shape[2], self.osize[0]),
+        (rs, _), (cs, _) = (_adaptive_index(x.shape[2], self.osize[0]),
                               _adaptive_index(x.shape[3], self.osize[1]))
         rows, cols = xp.asarray(rs), xp.asarray(cs)
         g = x[:, :, rows[:, :, None, None], cols[None, None, :, :]]

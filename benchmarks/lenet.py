@@ -78,38 +78,59 @@ class _PlainSGD:
                 p.sub_(self.bufs[i] * self.lr)
 
 
-def time_steps(lib, batch, steps, warmup=3):
-    """Median milliseconds of one zero_grad/forward/backward/step."""
-    net, loss_fn, opt = build(lib)
-    rng = np.random.default_rng(0)
-    x = lib.from_numpy(rng.standard_normal((batch, 3, 32, 32)).astype(np.float32))
-    y = lib.from_numpy(rng.integers(0, 10, batch).astype(np.int64))
-    times = []
-    for i in range(warmup + steps):
-        t0 = time.perf_counter()
-        opt.zero_grad()
-        loss = loss_fn(net(x), y)
-        loss.backward()
-        opt.step()
-        if i >= warmup:
-            times.append(time.perf_counter() - t0)
-    return 1000 * float(np.median(times))
+class Stepper:
+    """A model, loss, optimiser and fixed batch for ``lib``; ``run(k)`` times k steps."""
+
+    def __init__(self, lib, batch):
+        self.net, self.loss_fn, self.opt = build(lib)
+        rng = np.random.default_rng(0)
+        self.x = lib.from_numpy(rng.standard_normal((batch, 3, 32, 32)).astype(np.float32))
+        self.y = lib.from_numpy(rng.integers(0, 10, batch).astype(np.int64))
+        self.times = []
+
+    def run(self, k, record=True):
+        for _ in range(k):
+            t0 = time.perf_counter()
+            self.opt.zero_grad()
+            loss = self.loss_fn(self.net(self.x), self.y)
+            loss.backward()
+            self.opt.step()
+            if record:
+                self.times.append(time.perf_counter() - t0)
+
+    def median_ms(self):
+        return 1000 * float(np.median(self.times))
+
+
+def time_pair(batch, steps, rounds=3, warmup=3, pause=0.3):
+    """Median ms/step of ember and torch over alternating blocks of steps, so that both see
+    the same machine state (shared machines drift by 20% within seconds). Each block starts
+    with unrecorded warm-up steps after a pause that lets the other library's spinning
+    BLAS/OpenMP threads go idle; without it they steal the cores from each other."""
+    libs = [ember] + ([torch] if torch is not None else [])
+    steppers = [Stepper(lib, batch) for lib in libs]
+    per_round = max(1, steps // rounds)
+    for _ in range(rounds):
+        for s in steppers:
+            time.sleep(pause)
+            s.run(warmup, record=False)
+            s.run(per_round)
+    return [s.median_ms() for s in steppers]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=40)
     args = parser.parse_args()
     print(f"{'batch':>6} {'ember ms':>10} {'torch ms':>10} {'ratio':>7}")
     for b in BATCHES:
-        steps = max(5, args.steps if b < 256 else args.steps // 2)
-        e = time_steps(ember, b, steps)
-        if torch is not None:
-            t = time_steps(torch, b, steps)
+        steps = max(10, args.steps if b < 256 else args.steps // 2)
+        times = time_pair(b, steps)
+        if len(times) == 2:
+            e, t = times
             print(f"{b:>6} {e:>10.2f} {t:>10.2f} {e / t:>7.2f}")
         else:
-            print(f"{b:>6} {e:>10.2f} {'-':>10} {'-':>7}")
-
+            print(f"{b:>6} {times[0]:>10.2f} {'-':>10} {'-':>7}")
 
 if __name__ == "__main__":
     main()

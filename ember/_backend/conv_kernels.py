@@ -162,25 +162,36 @@ def conv_input_grad(xp, g, w, xshape, geom):
 
 
 def _col2im_rows(xp, g, w, xshape, pad, dilation):
-    """Stride-1 input gradient: one GEMM on g padded to the input's width, then kh*kw
-    shifted ``+=`` along each flattened (H*W) plane (long contiguous runs, not Wo-wide ones).
+    """Stride-1 input gradient as one GEMM between kernel-row shifts: kw shifted copies of g
+    (GJ[j, o, n, ho, x] = g[o, n, ho, x - j*dw]) make the GEMM sum over kernel columns and
+    output channels at once; its (kh*C)-row result then needs only kh row-shifted ``+=``
+    (a full col2im needs kh*kw of them, over a matrix kw times taller).
     """
     n, c, h, wd = xshape
     o, _, kh, kw = w.shape
     (dh, dw), (pt, pb, pl, pr) = dilation, pad
     ho, wo = g.shape[2:]
     hp, wp = h + pt + pb, wd + pl + pr
-    gp = xp.zeros((o, n, ho, wp), dtype=g.dtype)
-    gp[:, :, :, :wo] = g.transpose(1, 0, 2, 3)
-    wk = w.transpose(2, 3, 1, 0).reshape(kh * kw * c, o)
-    cols = xp.matmul(wk, gp.reshape(o, -1)).reshape(kh, kw, c, n, ho * wp)
-    span = ho * wp
-    out = xp.zeros((c, n, hp * wp + (kw - 1) * dw), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            s = i * dh * wp + j * dw
-            out[:, :, s:s + span] += cols[i, j]
-    out = out[:, :, :hp * wp].reshape(c, n, hp, wp)[:, :, pt:pt + h, pl:pl + wd]
+    gt = g.transpose(1, 0, 2, 3)
+    gj = xp.empty((kw, o, n, ho, wp), dtype=g.dtype)
+    for j in range(kw):
+        q = j * dw
+        gj[j, :, :, :, :q] = 0
+        gj[j, :, :, :, q:q + wo] = gt
+        gj[j, :, :, :, q + wo:] = 0
+    rows = kh * c
+    wk = w.transpose(2, 1, 3, 0).reshape(rows, kw * o)  # rows (i, c), columns (j, o)
+    padded_rows = _padded_rows(rows)
+    if padded_rows != rows:
+        wk = xp.concatenate([wk, xp.zeros((padded_rows - rows, kw * o), dtype=wk.dtype)])
+    y = xp.matmul(wk, gj.reshape(kw * o, -1))[:rows].reshape(kh, c, n, ho, wp)
+    out = xp.empty((c, n, hp, wp), dtype=y.dtype)
+    out[:, :, :ho] = y[0]
+    out[:, :, ho:] = 0
+    for i in range(1, kh):
+        r = i * dh
+        out[:, :, r:r + ho] += y[i]
+    out = out[:, :, pt:pt + h, pl:pl + wd]
     return xp.ascontiguousarray(out.transpose(1, 0, 2, 3))
 
 

@@ -11,8 +11,8 @@ class NllLoss(Primitive, node_name="NllLossBackward0"):
 
     def forward(self, x):
         xp = self.xp
-        picked = xp.take_along_axis(x, self.safe_t[:, None], axis=1)[:, 0]
-        loss = -(picked * self.coef)
+        picked = x[xp.arange(x.shape[0]), self.safe_t]
+        loss = -picked if self.coef is None else -(picked * self.coef)
         if self.reduction == "none":
             return loss.astype(x.dtype, copy=False)
         total = loss.sum()
@@ -24,9 +24,11 @@ class NllLoss(Primitive, node_name="NllLossBackward0"):
         """The constant d(loss)/d(input) for a unit upstream gradient."""
         xp = self.xp
         m, c = self._in_meta[0][0]
-        dense = xp.zeros((m, c), dtype=self._in_meta[0][1].np)
-        scale = self.coef / self.denom if self.reduction == "mean" else self.coef
-        xp.put_along_axis(dense, self.safe_t[:, None], -scale[:, None].astype(dense.dtype), 1)
+        dt = self._in_meta[0][1].np
+        dense = xp.zeros((m, c), dtype=dt)
+        coef = xp.ones(m, dtype=dt) if self.coef is None else self.coef
+        scale = coef / self.denom if self.reduction == "mean" else coef
+        dense[xp.arange(m), self.safe_t] = -scale.astype(dt, copy=False)
         return dense
 
     def backward(self, grad):
@@ -93,7 +95,14 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
     xp = x._backend.xp
-    tt = t._data.astype(xp.int64)
+    tt = t._data.astype(xp.int64, copy=False)
+    if weight is None and tt.size and not 0 <= ignore_index < c and 0 <= tt.min() \
+            and tt.max() < c:
+        # unit weights and nothing ignored (the common case): no per-row coefficients
+        dt = x.dtype.np
+        out = NllLoss.apply(x, safe_t=tt, coef=None, denom=dt.type(tt.size),
+                            reduction=reduction)
+        return out.reshape(target.shape) if reduction == "none" and input.dim() != 2 else out
     ignore = tt == ignore_index
     bad = (~ignore) & ((tt < 0) | (tt >= c))
     if bool(bad.any()):

@@ -316,9 +316,10 @@ class Tensor:
         if gradient is None and inputs is None and not create_graph and node is not None \
                 and self._data.size == 1 and self.dtype.is_floating_point:
             # the common `loss.backward()`: skip the general argument handling
-            seed = self._from_array(self._backend.xp.ones(self._data.shape, self._data.dtype))
+            seed = self._backend.xp.empty(self._data.shape, self._data.dtype)
+            seed.fill(1)
             _engine.execute([(node, self._output_nr)], [seed], retain_graph=bool(retain_graph),
-                            create_graph=False)
+                            create_graph=False, like=self)
             return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

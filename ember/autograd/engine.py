@@ -64,8 +64,11 @@ def _needed(nodes, targets):
 
 
 def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
-            accumulate=True):
-    """Run backward from root edges; return captured gradients for ``capture`` edges."""
+            accumulate=True, like=None):
+    """Run backward from root edges; return captured gradients for ``capture`` edges.
+
+    ``root_grads`` may be Tensors or raw arrays (then ``like`` is a Tensor on their device).
+    """
     if len(root_edges) == 1:
         roots = [root_edges[0][0]] if root_edges[0][0] is not None else []
     else:
@@ -77,23 +80,34 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
     for (node, nr), g in zip(root_edges, root_grads):
         if node is not None:
             _add(buffers, node, nr, g)
-    ready = [n for n in roots if deps.get(n, 0) == 0]
-    like = next((g for g in root_grads if g is not None), None)
+    ready = [n for n in roots if n not in deps]
+    if like is None:
+        like = next((g for g in root_grads if g is not None), None)
     arrays_ok = ARRAY_PATH[0] and not create_graph
+    # no capture, hooks-free tensors and no anomaly mode: the common loss.backward()
+    simple = capture is None and not STATE.anomaly
     prev = STATE.enabled
     STATE.enabled = bool(create_graph)
+    pop, push, take = ready.pop, ready.append, buffers.pop
     try:
         while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
+            node = pop()
+            grads = take(node, None)
             outs = None
             if grads is not None and (needed is None or node in needed):
-                plain = capture is None and not node._tensor_pre_hooks
+                plain = simple and not node._tensor_pre_hooks
                 if plain and type(node) is AccumulateGrad:
                     if accumulate:
-                        node.apply_grad(grads[0], create_graph)
+                        var = node.variable
+                        old = var.grad
+                        g = grads[0]
+                        if old is not None and not create_graph and var._hooks is None \
+                                and var._post_hooks is None and type(g) is not Tensor:
+                            old._data += g
+                        else:
+                            node.apply_grad(g, create_graph)
                     continue
-                if plain and not (node._pre_hooks or node._hooks or STATE.anomaly):
+                if plain and node._pre_hooks is None and node._hooks is None:
                     if arrays_ok and node.backward_arrays is not None:
                         g0 = grads[0]
                         outs = node.backward_arrays(g0._data if type(g0) is Tensor else g0)
@@ -104,36 +118,46 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                                      accumulate, create_graph)
                 if not retain_graph:
                     node._release()
+            if outs is None:
+                for nxt, _ in node.next_functions:
+                    if nxt is not None:
+                        d = deps[nxt] - 1
+                        deps[nxt] = d
+                        if not d:
+                            push(nxt)
+                continue
             metas = node._in_meta
-            for i, (nxt, nr) in enumerate(node.next_functions):
+            n_outs = len(outs)
+            i = -1
+            for nxt, nr in node.next_functions:
+                i += 1
                 if nxt is None:
                     continue
-                if outs is not None:
-                    g = outs[i] if i < len(outs) else None
-                    if g is not None:
-                        meta = metas[i]
+                g = outs[i] if i < n_outs else None
+                if g is not None:
+                    meta = metas[i]
+                    if meta is not None:
                         if type(g) is Tensor:
-                            if meta is not None:
-                                if g._data.shape != meta[0]:
-                                    g = sum_to(g, meta[0])
-                                if g.dtype is not meta[1]:
-                                    g = g.to(meta[1])
-                        elif meta is not None:
+                            if g._data.shape != meta[0]:
+                                g = sum_to(g, meta[0])
+                            if g.dtype is not meta[1]:
+                                g = g.to(meta[1])
+                        else:
                             if g.shape != meta[0]:
                                 g = sum_to_array(g, meta[0])
                             if g.dtype != meta[1].np:
                                 g = g.astype(meta[1].np)
-                        buf = buffers.get(nxt)
-                        if buf is None:
-                            buffers[nxt] = {nr: g}
-                        elif nr in buf:
-                            buf[nr] = _plus(buf[nr], g, like)
-                        else:
-                            buf[nr] = g
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buffers[nxt] = {nr: g}
+                    elif nr in buf:
+                        buf[nr] = _plus(buf[nr], g, like)
+                    else:
+                        buf[nr] = g
                 d = deps[nxt] - 1
                 deps[nxt] = d
-                if d == 0:
-                    ready.append(nxt)
+                if not d:
+                    push(nxt)
     finally:
         STATE.enabled = prev
     return captured

@@ -61,16 +61,29 @@ class Tensor:
 
     def _from_array(self, arr):
         """Wrap a new array of this tensor's device (no grad)."""
-        dt = _FROM_NP.get(arr.dtype)
-        if dt is None:
-            dt = from_numpy_dtype(arr.dtype)
-        return Tensor._make(arr, dt, self.device, self._backend)
+        t = _new(Tensor)
+        t._data = arr
+        t.dtype = _FROM_NP.get(arr.dtype) or from_numpy_dtype(arr.dtype)
+        t.device = self.device
+        t._backend = self._backend
+        t._rg = False
+        t.grad = None
+        t.grad_fn = None
+        t._version_box = [0]
+        return t
 
     def _from_op(self, arr, node):
-        """Wrap an op's output array as the output of ``node``."""
-        t = self._from_array(arr)
+        """Wrap an op's output array as the output of ``node`` (``_from_array``, inlined:
+        this runs once per recorded op)."""
+        t = _new(Tensor)
+        t._data = arr
+        t.dtype = _FROM_NP.get(arr.dtype) or from_numpy_dtype(arr.dtype)
+        t.device = self.device
+        t._backend = self._backend
         t._rg = True
+        t.grad = None
         t.grad_fn = node
+        t._version_box = [0]
         return t
 
     def _owned(self):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import traceback
 import weakref
 
+import numpy as _NUMPY
+
 from .grad_mode import STATE
 
 FREED_MSG = (
@@ -139,6 +141,8 @@ class Primitive(Node):
     save_output = False
     differentiable = True
     node_name = None
+    #: the array namespace forward/backward use (NumPy unless an input lives elsewhere)
+    xp = _NUMPY
 
     def __init_subclass__(cls, node_name=None, **kw):
         super().__init_subclass__(**kw)
@@ -154,7 +158,9 @@ class Primitive(Node):
         if params:
             node.__dict__.update(params)
         first = inputs[0]
-        node.xp = first._backend.xp
+        xp = first._backend.xp
+        if xp is not _NUMPY:  # the class default; other backends set it per node
+            node.xp = xp
         if len(inputs) == 1:
             out = node.forward(first._data)
             record = first._rg
@@ -175,10 +181,24 @@ class Primitive(Node):
         return first._from_array(out)
 
     def _record(self, inputs, out):
-        self.next_functions = tuple([
-            (t.grad_fn, t._output_nr) if t.grad_fn is not None else
-            ((grad_accumulator(t), 0) if t._rg else _NO_EDGE) for t in inputs])
-        self._in_meta = tuple([(t._data.shape, t.dtype) if t._rg else None for t in inputs])
+        edges, metas = [], []
+        for t in inputs:
+            if t._rg:
+                fn = t.grad_fn
+                if fn is None:
+                    ref = t._grad_acc
+                    fn = ref() if ref is not None else None
+                    if fn is None:
+                        fn = grad_accumulator(t)
+                    edges.append((fn, 0))
+                else:
+                    edges.append((fn, t._output_nr))
+                metas.append((t._data.shape, t.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                metas.append(None)
+        self.next_functions = tuple(edges)
+        self._in_meta = tuple(metas)
         if self.save_inputs:
             self._saved = inputs
             self._saved_versions = tuple([

@@ -23,9 +23,14 @@ def _wide(arr):
 def fma(a, b, c, out):
     """``out[...] = a * b + c`` with a single rounding (``a``, ``b`` arrays or scalars)."""
     if _wide(out):
-        r = a.astype(_F64) if hasattr(a, "astype") else float(a)
-        r = r * (b.astype(_F64) if hasattr(b, "astype") else float(b))
-        r += c.astype(_F64) if hasattr(c, "astype") else float(c)
+        # float32 products and sums are exact in float64; the final cast rounds once
+        if hasattr(a, "astype"):
+            r = a.astype(_F64)
+            r *= b if hasattr(b, "astype") else float(b)
+        else:
+            r = b.astype(_F64)
+            r *= float(a)
+        r += c if hasattr(c, "astype") else float(c)
         out[...] = r
     else:
         out[...] = a * b + c

@@ -26,7 +26,8 @@ def _shape_str(shape):
 
 
 def _check_conv(x, w, b, groups, nd, transposed=False):
-    if x.ndim != nd + 2 or w.ndim != nd + 2:
+    xs, ws = x._data.shape, w._data.shape
+    if len(xs) != nd + 2 or len(ws) != nd + 2:
         if w.ndim != nd + 2:
             raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
                                f"input {_shape_str(x.shape)}, but got {w.ndim}-dimensional "
@@ -35,19 +36,19 @@ def _check_conv(x, w, b, groups, nd, transposed=False):
                            f"conv{nd}d, but got input of size: {_shape_str(x.shape)}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if not transposed and w.shape[0] % groups:
+    if not transposed and ws[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
                            f"at dimension 0, but got weight of size {_shape_str(w.shape)} "
                            f"instead")
-    want = w.shape[0] if transposed else w.shape[1] * groups
-    if x.shape[1] != want:
+    want = ws[0] if transposed else ws[1] * groups
+    if xs[1] != want:
         kind = "transposed=1" if transposed else f"groups={groups}"
         raise RuntimeError(f"Given {kind}, weight of size {_shape_str(w.shape)}, expected "
                            f"input{_shape_str(x.shape)} to have {want} channels, but got "
                            f"{x.shape[1]} channels instead")
     if b is not None:
-        nout = w.shape[1] * groups if transposed else w.shape[0]
-        if b.ndim != 1 or b.shape[0] != nout:
+        nout = ws[1] * groups if transposed else ws[0]
+        if b._data.shape != (nout,):
             raise RuntimeError(f"Given weight of size {_shape_str(w.shape)}, expected bias to be "
                                f"1-dimensional with {nout} elements, but got bias of size "
                                f"{_shape_str(b.shape)} instead")
@@ -78,7 +79,27 @@ def _padding(padding, kernel, stride, dilation, nd):
     return (0, 0, p[0], p[0]) if nd == 1 else (p[0], p[0], p[1], p[1])
 
 
+_GEOMS: dict = {}
+
+
 def _geom(w, stride, padding, dilation, groups, nd):
+    """The normalised (kernel, stride, pads, dilation, groups), cached per argument set."""
+    try:
+        key = (w._data.shape, stride, padding, dilation, groups, nd)
+        return _GEOMS[key]
+    except (KeyError, TypeError):  # a miss, or list arguments (unhashable)
+        pass
+    geom = _make_geom(w, stride, padding, dilation, groups, nd)
+    if len(_GEOMS) > 512:
+        _GEOMS.clear()
+    try:
+        _GEOMS[key] = geom
+    except TypeError:
+        pass
+    return geom
+
+
+def _make_geom(w, stride, padding, dilation, groups, nd):
     kernel = tuple(w.shape[2:])
     stride, dilation = _pair(stride, nd, "stride"), _pair(dilation, nd, "dilation")
     if any(s <= 0 for s in stride):
@@ -91,7 +112,8 @@ def _geom(w, stride, padding, dilation, groups, nd):
 
 def _check_size(x, geom, nd):
     kernel, _, pads, dilation, _ = geom
-    size = [x.shape[-2] + pads[0] + pads[1], x.shape[-1] + pads[2] + pads[3]]
+    xs = x._data.shape
+    size = [xs[-2] + pads[0] + pads[1], xs[-1] + pads[2] + pads[3]]
     ext = [(k - 1) * d + 1 for k, d in zip(kernel, dilation)]
     if nd == 1:
         size, ext = size[1:], ext[1:]
@@ -103,7 +125,7 @@ def _check_size(x, geom, nd):
 
 
 def _conv(x, weight, bias, stride, padding, dilation, groups, nd):
-    unbatched = x.ndim == nd + 1
+    unbatched = x._data.ndim == nd + 1
     if unbatched:
         x = x.unsqueeze(0)
     _check_conv(x, weight, bias, groups, nd)

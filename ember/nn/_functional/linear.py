@@ -67,18 +67,19 @@ def _check(input, weight, bias):
     if not isinstance(input, Tensor):
         raise TypeError(f"linear(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
-    if weight.dim() != 2:
+    ws, xs = weight._data.shape, input._data.shape
+    if len(ws) != 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{weight.dim()}D" if weight.dim() > 2 else
                            "mat2 must be a matrix, got 1-D tensor")
-    if input.dim() == 0:
+    if not xs:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D "
                            "and 2D")
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_cname(input.dtype)} != {_cname(weight.dtype)}")
-    k = input.shape[-1]
-    if k != weight.shape[1]:
+    k = xs[-1]
+    if k != ws[1]:
         rows = input.numel() // k if k else 0
         if input.dim() == 1:
             rows = 1
@@ -92,16 +93,16 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Shape: input ``(*, in)``, weight ``(out, in)``, bias ``(out)``, output ``(*, out)``.
     """
     _check(input, weight, bias)
-    lead = input.shape[:-1]
-    x = input if input.dim() == 2 else input.reshape(-1, input.shape[-1])
+    nd = input._data.ndim
+    x = input if nd == 2 else input.reshape(-1, input._data.shape[-1])
     if bias is None:
         out = _Mm.apply(x, weight.t())
     else:
         if bias.dtype is not input.dtype:
             bias = bias.to(input.dtype)
         out = _Addmm.apply(bias, x, weight.t())
-    if input.dim() != 2:
-        out = out.view(*lead, weight.shape[0])
+    if nd != 2:
+        out = out.view(*input._data.shape[:-1], weight._data.shape[0])
     return out
 
 

@@ -24,9 +24,10 @@ def _two(v, name="kernel_size"):
 
 
 def _batched(x, name, nd=2):
-    if x.ndim == nd + 1:
+    d = x._data
+    if d.ndim == nd + 1:
         return x.unsqueeze(0), True
-    if x.ndim != nd + 2 or x.numel() == 0:
+    if d.ndim != nd + 2 or d.size == 0:
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
                            "input")
     return x, False
@@ -65,17 +66,34 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
               [13., 15.]]]])
     """
     x, unbatched = _batched(input, "max_pool2d")
+    try:
+        key = (x._data.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
+        geom = _MAX_GEOMS[key]
+    except (KeyError, TypeError):  # a miss, or list arguments (unhashable)
+        geom = _max_pool_geom(x, kernel_size, stride, padding, dilation, ceil_mode)
+        if len(_MAX_GEOMS) > 512:
+            _MAX_GEOMS.clear()
+        try:
+            _MAX_GEOMS[key] = geom
+        except TypeError:
+            pass
+    out = MaxPool.apply(x, geom=geom, return_indices=bool(return_indices))
+    return _unbatch(out, unbatched)
+
+
+_MAX_GEOMS: dict = {}
+
+
+def _max_pool_geom(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """Validated (kernel, stride, pads, dilation, ceil_mode) for max_pool2d on ``x``."""
     kernel = _two(kernel_size)
     stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
         else _two(stride, "stride")
     pad, dil = _two(padding, "padding"), _two(dilation, "dilation")
-    pads = (pad[0], pad[0], pad[1], pad[1])
     ohw = tuple(K.out_len(n, k, s, p, p, d, ceil_mode) if s else 0 for n, k, s, p, d in
                 zip(x.shape[2:], kernel, stride, pad, dil))
     _check_geom(x, kernel, stride, pad, dil, ohw)
-    out = MaxPool.apply(x, geom=(kernel, stride, pads, dil, bool(ceil_mode)),
-                        return_indices=bool(return_indices))
-    return _unbatch(out, unbatched)
+    return (kernel, stride, (pad[0], pad[0], pad[1], pad[1]), dil, bool(ceil_mode))
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

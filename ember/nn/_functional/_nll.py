@@ -83,8 +83,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     Shape: input ``(N, C)``, ``(C)`` or ``(N, C, d1, ...)``; target ``(N)``, ``()`` or
     ``(N, d1, ...)`` of class indices.
     """
-    from .loss import _legacy_reduction
     if size_average is not None or reduce is not None:
+        from .loss import _legacy_reduction
         reduction = _legacy_reduction(size_average, reduce)
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -164,8 +164,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
 
     Fused as log_softmax + nll_loss: two nodes (LogSoftmaxBackward0, NllLossBackward0).
     """
-    from .loss import _legacy_reduction
     if size_average is not None or reduce is not None:
+        from .loss import _legacy_reduction
         reduction = _legacy_reduction(size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "

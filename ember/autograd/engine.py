@@ -101,9 +101,12 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                         var = node.variable
                         old = var.grad
                         g = grads[0]
-                        if old is not None and not create_graph and var._hooks is None \
+                        if not create_graph and var._hooks is None \
                                 and var._post_hooks is None and type(g) is not Tensor:
-                            old._data += g
+                            if old is None:  # a copy: the array may be shared with others
+                                var.grad = var._from_array(g.copy())
+                            else:
+                                old._data += g
                         else:
                             node.apply_grad(g, create_graph)
                     continue

@@ -85,8 +85,10 @@ Tensor.__mod__ = lambda self, other: M.remainder(self, other)
 Tensor.__rmod__ = _rev(M.remainder)
 Tensor.__pow__ = lambda self, other: M.pow(self, other)
 Tensor.__rpow__ = _rev(M.pow)
-Tensor.__matmul__ = lambda self, other: linalg.matmul(self, other)
-Tensor.__rmatmul__ = _rev(linalg.matmul)
+Tensor.__matmul__ = lambda self, other: linalg.matmul(self, other) \
+    if isinstance(other, Tensor) else NotImplemented
+Tensor.__rmatmul__ = lambda self, other: linalg.matmul(other, self) \
+    if isinstance(other, Tensor) else NotImplemented
 Tensor.__neg__ = M.neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = M.abs

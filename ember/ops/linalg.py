@@ -1,8 +1,40 @@
 """Matrix products: matmul and the functions built on it, einsum."""
 from __future__ import annotations
 
+from .._tensor import Tensor
 from ..autograd.node import Primitive
-from ._util import binary
+from ._util import check_device
+
+_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
+          "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+          "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+          "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _tname(t):
+    return t.dtype._legacy[:-6]
+
+
+def _dtype_error(a, b):
+    """PyTorch's message for matmul operands of different dtypes (it never promotes)."""
+    if a.ndim == 1 and b.ndim == 1:
+        return RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                            f"{_tname(a)} and {_tname(b)}")
+    if a.ndim == 2 and b.ndim == 1:
+        return RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                            f"{_tname(b)}, {_tname(a)}, and {_tname(b)}")
+    if a.ndim <= 2 and b.ndim <= 2:
+        return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                            f"{_CNAME.get(a.dtype.name, a.dtype.name)} != "
+                            f"{_CNAME.get(b.dtype.name, b.dtype.name)}")
+    return RuntimeError(f"expected scalar type {_tname(a)} but found {_tname(b)}")
+
+
+def _check_tensors(fn, **args):
+    for i, (name, x) in enumerate(args.items()):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{fn}(): argument '{name}' (position {i + 1}) must be Tensor, not "
+                            f"{type(x).__name__}")
 
 
 class Matmul(Primitive, node_name="MmBackward0"):
@@ -43,7 +75,13 @@ def _shape_str(t):
 
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy's broadcasting rules for 1-D and batched operands."""
-    a, b = binary(input, other)
+    if type(input) is not Tensor or type(other) is not Tensor or \
+            input.dtype is not other.dtype or input.device is not other.device:
+        _check_tensors("matmul", input=input, other=other)
+        check_device(input, other)
+        if input.dtype is not other.dtype and input.ndim and other.ndim:
+            raise _dtype_error(input, other)
+    a, b = input, other
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
@@ -74,6 +112,7 @@ def matmul(input, other, *, out=None):
 
 
 def mm(input, mat2, *, out=None):
+    _check_tensors("mm", input=input, mat2=mat2)
     if input.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
@@ -82,6 +121,7 @@ def mm(input, mat2, *, out=None):
 
 
 def bmm(input, mat2, *, out=None):
+    _check_tensors("bmm", input=input, mat2=mat2)
     if input.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
@@ -90,13 +130,15 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, "
                            f"{mat2.shape[1]}].")
-    a, b = binary(input, mat2)
-    return Bmm.apply(a, b)
+    if input.dtype is not mat2.dtype:
+        raise _dtype_error(input, mat2)
+    return Bmm.apply(input, mat2)
 
 
 def mv(input, vec, *, out=None):
+    _check_tensors("mv", input=input, vec=vec)
     if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     if input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat "
                            f"({_shape_str(input)}), vec ({vec.shape[0]})")
@@ -104,6 +146,7 @@ def mv(input, vec, *, out=None):
 
 
 def dot(input, other, *, out=None):
+    _check_tensors("dot", input=input, other=other)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                            "tensors")
@@ -122,6 +165,9 @@ vdot = dot
 
 
 def outer(input, vec2):
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
     return input.reshape(-1, 1) * vec2.reshape(1, -1)
 
 
@@ -130,10 +176,20 @@ ger = outer
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2)."""
+    for name, m in (("mat1", mat1), ("mat2", mat2)):
+        if m.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+    if input.dtype is not mat1.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_tname(input)} "
+                           f"and {_tname(mat1)}")
     prod = mm(mat1, mat2)
     if alpha != 1:
         prod = prod * alpha
-    res = prod + (input if beta == 1 else input * beta)
+    try:
+        res = prod + (input if beta == 1 else input * beta)
+    except RuntimeError:
+        input.expand(prod.shape)  # raises PyTorch's message for a bias that does not fit
+        raise
     if out is not None:
         from .math import _out
         return _out(res, out)
@@ -228,10 +284,42 @@ def einsum(equation, *operands):
         raise RuntimeError("einsum(): more operands were provided than specified in the "
                            "equation" if len(operands) > len(ins) else
                            "einsum(): fewer operands were provided than specified in the equation")
+    _einsum_check(equation, ins, out, operands)
     from .._dtype import result_type
     dt = result_type(*operands)
     ops = [o if o.dtype is dt else o.to(dt) for o in operands]
     return Einsum.apply(*ops, equation=f"{lhs}->{out}", subs=(ins, out))
+
+
+def _einsum_check(equation, ins, out, operands):
+    """PyTorch's errors for an equation that does not fit its operands."""
+    for i, c in enumerate(equation):
+        if not (c.isascii() and c.isalpha()) and c not in " ,->.":
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation "
+                               "string, subscripts must be in [a-zA-Z]")
+    sizes = {}
+    for k, (sub, op) in enumerate(zip(ins, operands)):
+        if len(sub) != op.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(sub)}) "
+                               f"does not match the number of dimensions ({op.ndim}) for operand "
+                               f"{k} and no ellipsis was given")
+        seen = {}
+        for c, n in zip(sub, op.shape):
+            if c in seen and seen[c] != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {k} but the "
+                                   f"sizes don't match, {seen[c]} != {n}")
+            seen[c] = n
+            if sizes.get(c, 1) != 1 and n != 1 and sizes[c] != n:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {k} which "
+                                   f"does not broadcast with previously seen size {sizes[c]}")
+            sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]
+    for c in out:
+        if c not in sizes:
+            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation "
+                               "for any input operand")
+        if out.count(c) > 1:
+            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the "
+                               "output")
 
 
 def _einsum_ellipsis(eq, operands):

@@ -110,6 +110,50 @@ def test_interpolate_linear_1d():
              rand_array((2, 3, 4)))
 
 
+@pytest.mark.parametrize("shape,kw", [
+    ((1, 2, 4, 5), dict(scale_factor=1.75, mode="bicubic")),
+    ((1, 2, 4, 5), dict(size=(3, 7), mode="bicubic", align_corners=True)),
+    ((1, 2, 6, 5), dict(size=(2, 3), mode="bicubic")),
+    ((2, 2, 7), dict(size=3, mode="area")),
+    ((1, 2, 5, 7), dict(scale_factor=0.5, mode="area")),
+    ((1, 1, 3, 4, 5), dict(size=(2, 3, 2), mode="area")),
+    ((1, 1, 3, 2, 4), dict(scale_factor=1.5, mode="trilinear")),
+    ((1, 1, 3, 2, 4), dict(size=(4, 3, 5), mode="trilinear", align_corners=True)),
+    ((1, 2, 7, 9), dict(scale_factor=0.5, mode="bilinear", antialias=True)),
+    ((1, 2, 7, 9), dict(size=(3, 11), mode="bicubic", antialias=True)),
+    ((1, 2, 7, 9), dict(size=(4, 4), mode="bicubic", antialias=True, align_corners=True)),
+    ((1, 1, 9, 8), dict(scale_factor=0.4, mode="lanczos", antialias=True)),
+])
+def test_interpolate_modes(shape, kw):
+    """bicubic, area, trilinear and the antialiased modes, values and gradients vs torch."""
+    check_op(lambda lib, x: _F(lib).interpolate(x, **kw), rand_array(shape),
+             gradgrad=False)
+
+
+@pytest.mark.parametrize("shape,kw", [
+    ((1, 2, 5), dict(scale_factor=2, mode="bilinear")),
+    ((1, 2, 5, 5), dict(scale_factor=2, mode="linear")),
+    ((1, 2, 5, 5), dict(scale_factor=2, mode="trilinear")),
+    ((1, 2, 5, 5, 5), dict(scale_factor=2, mode="bicubic")),
+    ((1, 2, 5, 5), dict(scale_factor=2, mode="box")),
+    ((1, 2, 5, 5), dict(scale_factor=2, mode="area", align_corners=False)),
+    ((1, 2, 5, 5), dict(scale_factor=2, mode="nearest", antialias=True)),
+    ((1, 2, 5), dict(scale_factor=0.5, mode="linear", antialias=True)),
+    ((1, 2, 5, 5), dict(scale_factor=0.5, mode="lanczos")),
+    ((1, 2, 5, 5), dict(scale_factor=0.5, mode="lanczos", antialias=True, align_corners=True)),
+    ((1, 2, 5, 5), dict(size=3, scale_factor=2, mode="bilinear")),
+    ((1, 2, 5, 5), dict(size=3, mode="bilinear", recompute_scale_factor=True)),
+])
+@requires_torch()
+def test_interpolate_bad_arguments_match_torch(shape, kw):
+    x = rand_array(shape)
+    with pytest.raises(Exception) as theirs:
+        torch.nn.functional.interpolate(torch.tensor(x), **kw)
+    with pytest.raises(type(theirs.value)) as mine:
+        F.interpolate(ember.tensor(x), **kw)
+    assert str(mine.value) == str(theirs.value)
+
+
 def test_unfold_fold():
     check_op(lambda lib, x: _F(lib).unfold(x, (2, 3), padding=1, stride=2),
              rand_array((2, 2, 4, 5)))

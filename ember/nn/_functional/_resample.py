@@ -125,19 +125,139 @@ def _nearest_index(n_in, n_out, scale, exact):
     return np.minimum(src.astype(np.int64), n_in - 1)
 
 
+def _cubic_weights(t, a):
+    """Keys' cubic convolution weights of the four taps around a point at fraction ``t``."""
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return (far(t + 1), near(t), near(1 - t), far(2 - t))
+
+
+def _cubic_matrix(n_in, n_out, scale, align_corners):
+    """(n_out, n_in) bicubic weights (A = -0.75), taps beyond the edges clamped to it."""
+    dst = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        src = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        src = (dst + 0.5) * scale - 0.5  # not clamped at 0, unlike the linear modes
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    t = np.clip(src - i0, 0.0, 1.0)
+    m = np.zeros((n_out, n_in))
+    rows = np.arange(n_out)
+    for k, w in enumerate(_cubic_weights(t, -0.75)):
+        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n_in - 1)), w)
+    return m
+
+
+def _area_matrix(n_in, n_out):
+    """(n_out, n_in) adaptive-average weights: output i averages [floor(i*n/o), ceil((i+1)*n/o))."""
+    m = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        lo, hi = (i * n_in) // n_out, -((-(i + 1) * n_in) // n_out)
+        m[i, lo:hi] = 1.0 / (hi - lo)
+    return m
+
+
+def _triangle(x):
+    x = np.abs(x)
+    return np.where(x < 1.0, 1.0 - x, 0.0)
+
+
+def _keys_half(x):
+    """Keys' cubic kernel with a = -0.5 (the antialiased bicubic filter, as in PIL)."""
+    x, a = np.abs(x), -0.5
+    return np.where(x < 1.0, ((a + 2) * x - (a + 3)) * x * x + 1,
+                    np.where(x < 2.0, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0.0))
+
+
+def _lanczos3(x):
+    x = np.abs(x)
+    return np.where(x < 3.0, np.sinc(x) * np.sinc(x / 3.0), 0.0)
+
+
+#: antialiasing filters: (function, taps of the unscaled filter)
+_AA_FILTERS = {"bilinear": (_triangle, 2), "bicubic": (_keys_half, 4), "lanczos": (_lanczos3, 6)}
+
+
+def _aa_matrix(mode, n_in, n_out, scale, align_corners):
+    """(n_out, n_in) antialiased weights: the filter is widened by the scale when
+    downsampling, centred on ``scale * (i + 0.5)``, cut at the borders and renormalised."""
+    fn, taps = _AA_FILTERS[mode]
+    if align_corners:
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    support = taps * 0.5 * scale if scale >= 1.0 else taps * 0.5
+    invscale = 1.0 / scale if scale >= 1.0 else 1.0
+    widest = int(math.ceil(support)) * 2 + 1
+    m = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        center = scale * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        size = min(max(min(int(center + support + 0.5), n_in) - lo, 0), widest)
+        w = fn((np.arange(size) + lo - center + 0.5) * invscale)
+        total = w.sum()
+        m[i, lo:lo + size] = w / total if total != 0.0 else w
+    return m
+
+
+def resize_weights(mode, n_in, n_out, scale, align_corners=False, antialias=False):
+    """The (n_out, n_in) float64 weight matrix of one spatial dim for ``mode`` (any
+    interpolating mode or 'area'); shared by ``interpolate`` and the vision transforms."""
+    if antialias:
+        return _aa_matrix(mode, n_in, n_out, scale, align_corners)
+    if mode in ("linear", "bilinear", "trilinear"):
+        return _linear_matrix(n_in, n_out, scale, align_corners)
+    if mode == "bicubic":
+        return _cubic_matrix(n_in, n_out, scale, align_corners)
+    return _area_matrix(n_in, n_out)
+
+
+_NEEDS_DIM = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4, "lanczos": 4}
+
+
+def _mode_error(input, mode):
+    nd = input.ndim
+    want = _NEEDS_DIM.get(mode)
+    if mode in ("linear", "bilinear", "trilinear") and nd in (3, 4, 5):
+        return NotImplementedError(f"Got {nd}D input, but {mode} mode needs {want}D input")
+    return NotImplementedError(
+        f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd}D) for the modes: "
+        f"nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
+        f"(got {mode})")
+
+
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False):
-    """Resize the spatial dims with nearest or (bi)linear interpolation."""
+    """Resize the spatial dims: nearest, nearest-exact, (bi/tri)linear, bicubic, area, and
+    antialiased bilinear/bicubic/lanczos, each as one weight matrix per spatial dim."""
     from ...ops.creation import tensor
     nd = input.ndim - 2
     if nd < 1:
         raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                          f"{input.ndim}D) for the modes: nearest | linear | bilinear | bicubic "
-                         f"| trilinear | area | nearest-exact (got {mode})")
-    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
-        raise ValueError("align_corners option can only be set with the interpolating modes: "
-                         "linear | bilinear | bicubic | trilinear")
-    sizes, scales = _scales(input, size, scale_factor, nd, recompute_scale_factor)
+                         f"| trilinear | lanczos | area | nearest-exact (got {mode})")
+    if mode in ("nearest", "nearest-exact", "area"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    sizes, scales = _scales(input, size, scale_factor, nd,
+                            recompute_scale_factor or mode == "area")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    if mode not in ("nearest", "nearest-exact", "area"):
+        if _NEEDS_DIM.get(mode) != input.ndim:
+            raise _mode_error(input, mode)
+        if mode == "lanczos":
+            if align_corners:
+                raise ValueError("Lanczos mode does not support align_corners=True")
+            if not antialias:
+                raise ValueError("Lanczos mode requires antialias=True")
     out = input
     for k in range(nd):
         d = 2 + k
@@ -145,12 +265,10 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         if mode in ("nearest", "nearest-exact"):
             idx = _nearest_index(n_in, n_out, scales[k], mode == "nearest-exact")
             out = out.index_select(d, tensor(idx, device=input.device))
-        elif mode in ("linear", "bilinear", "trilinear"):
-            m = _linear_matrix(n_in, n_out, scales[k], bool(align_corners))
-            mt = tensor(m.T, dtype=input.dtype, device=input.device)
-            out = (out.movedim(d, -1) @ mt).movedim(-1, d)
-        else:
-            raise NotImplementedError(f"interpolate: mode '{mode}' is not supported")
+            continue
+        m = resize_weights(mode, n_in, n_out, scales[k], bool(align_corners), antialias)
+        mt = tensor(m.T, dtype=input.dtype, device=input.device)
+        out = (out.movedim(d, -1) @ mt).movedim(-1, d)
     return out
 
 

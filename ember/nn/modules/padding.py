@@ -11,7 +11,7 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "ZeroPad1d
 
 
 class Upsample(Module):
-    """Resize spatial dims by ``size`` or ``scale_factor`` (nearest, (bi)linear)."""
+    """Resize spatial dims by ``size`` or ``scale_factor`` (any mode of ``F.interpolate``)."""
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                  recompute_scale_factor=None) -> None:

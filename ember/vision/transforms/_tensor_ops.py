@@ -6,6 +6,8 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from ...nn._functional._resample import _nearest_index, resize_weights
+
 
 def _bound(dtype: np.dtype) -> float:
     return 1.0 if np.issubdtype(dtype, np.floating) else float(np.iinfo(dtype).max)
@@ -21,72 +23,18 @@ def _cast_back(x: np.ndarray, dtype: np.dtype, round_: bool = True) -> np.ndarra
 
 # ------------------------------------------------------------------ resampling
 
-def _aa_filter(mode: str):
-    if mode == "bilinear":
-        return 1.0, lambda x: np.clip(1.0 - np.abs(x), 0.0, None)
-
-    def cubic(x, a=-0.5):
-        x = np.abs(x)
-        near = ((a + 2) * x - (a + 3)) * x * x + 1
-        far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-        return np.where(x < 1, near, np.where(x < 2, far, 0.0))
-    return 2.0, cubic
-
-
-def _weights_aa(n_in: int, n_out: int, mode: str, antialias: bool) -> np.ndarray:
-    """PIL-style separable weights (used by torch's antialiased and bilinear kernels)."""
-    support, f = _aa_filter(mode)
-    scale = n_in / n_out
-    ss = max(scale, 1.0) if antialias else 1.0
-    support = support * ss
-    w = np.zeros((n_out, n_in))
-    for i in range(n_out):
-        c = (i + 0.5) * scale
-        lo, hi = max(int(c - support + 0.5), 0), min(int(c + support + 0.5), n_in)
-        j = np.arange(lo, hi)
-        k = f((j - c + 0.5) / ss)
-        total = k.sum()
-        w[i, lo:hi] = k / total if total != 0 else k
-    return w
-
-
-def _weights_cubic(n_in: int, n_out: int) -> np.ndarray:
-    """torch's non-antialiased bicubic (a=-0.75, clamped borders)."""
-    a, scale = -0.75, n_in / n_out
-    w = np.zeros((n_out, n_in))
-    for i in range(n_out):
-        src = (i + 0.5) * scale - 0.5
-        i0 = math.floor(src)
-        t = src - i0
-        ks = [((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
-              ((a + 2) * t - (a + 3)) * t * t + 1,
-              ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
-              ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a]
-        for d, k in zip(range(-1, 3), ks):
-            w[i, min(max(i0 + d, 0), n_in - 1)] += k
-    return w
-
-
-def _nearest_index(n_in: int, n_out: int, exact: bool) -> np.ndarray:
-    scale = n_in / n_out
-    i = np.arange(n_out, dtype=np.float64)
-    src = np.floor((i + 0.5) * scale) if exact else np.floor(i * scale)
-    return np.minimum(src.astype(np.int64), n_in - 1)
-
-
 def resize(x: np.ndarray, size: Sequence[int], mode: str, antialias: bool) -> np.ndarray:
     """Resize the last two dims to ``size`` (h, w) like torch's interpolate."""
     h, w = x.shape[-2:]
     oh, ow = size
     if mode in ("nearest", "nearest-exact"):
         exact = mode == "nearest-exact"
-        return x[..., _nearest_index(h, oh, exact)[:, None], _nearest_index(w, ow, exact)]
+        return x[..., _nearest_index(h, oh, h / oh, exact)[:, None],
+                 _nearest_index(w, ow, w / ow, exact)]
     if mode not in ("bilinear", "bicubic"):
         raise ValueError(f"Interpolation mode {mode} is unsupported for tensors")
-    if mode == "bicubic" and not antialias:
-        wh, ww = _weights_cubic(h, oh), _weights_cubic(w, ow)
-    else:
-        wh, ww = _weights_aa(h, oh, mode, antialias), _weights_aa(w, ow, mode, antialias)
+    wh = resize_weights(mode, h, oh, h / oh, antialias=antialias)
+    ww = resize_weights(mode, w, ow, w / ow, antialias=antialias)
     work = np.float64 if x.dtype == np.float64 else np.float32
     out = np.matmul(np.matmul(wh.astype(work), x.astype(work)), ww.T.astype(work))
     if not np.issubdtype(x.dtype, np.floating):

@@ -1,14 +1,16 @@
 """Image transforms with torchvision's API (PIL images and ember tensors)."""
 from . import functional
 from .functional import InterpolationMode
-from .transforms import (CenterCrop, ColorJitter, Compose, ConvertImageDtype, GaussianBlur,
-                         Grayscale, Lambda, Normalize, Pad, PILToTensor, RandomApply,
-                         RandomChoice, RandomCrop, RandomGrayscale, RandomHorizontalFlip,
-                         RandomOrder, RandomResizedCrop, RandomRotation, RandomTransforms,
-                         RandomVerticalFlip, Resize, ToPILImage, ToTensor)
+from .transforms import (CenterCrop, ColorJitter, Compose, ConvertImageDtype, FiveCrop,
+                         GaussianBlur, Grayscale, Lambda, Normalize, Pad, PILToTensor,
+                         RandomAffine, RandomApply, RandomChoice, RandomCrop, RandomErasing,
+                         RandomGrayscale, RandomHorizontalFlip, RandomOrder, RandomPerspective,
+                         RandomResizedCrop, RandomRotation, RandomTransforms, RandomVerticalFlip,
+                         Resize, TenCrop, ToPILImage, ToTensor)
 
 __all__ = ["functional", "InterpolationMode", "Compose", "ToTensor", "PILToTensor",
            "ConvertImageDtype", "ToPILImage", "Normalize", "Resize", "CenterCrop", "Pad",
            "Lambda", "RandomTransforms", "RandomApply", "RandomOrder", "RandomChoice",
            "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "RandomResizedCrop",
-           "RandomRotation", "ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur"]
+           "RandomRotation", "ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur",
+           "RandomAffine", "RandomPerspective", "RandomErasing", "FiveCrop", "TenCrop"]

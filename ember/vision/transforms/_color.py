@@ -9,13 +9,20 @@ from .functional import InterpolationMode
 from .transforms import _rand, _rng, _setup_size, _uniform
 
 
-def _setup_angle(x: Any, name: str) -> List[float]:
+def _check_sequence_input(x: Any, name: str, req_sizes: Tuple[int, ...]) -> None:
+    msg = req_sizes[0] if len(req_sizes) < 2 else " or ".join(str(s) for s in req_sizes)
+    if not isinstance(x, Sequence):
+        raise TypeError(f"{name} should be a sequence of length {msg}.")
+    if len(x) not in req_sizes:
+        raise ValueError(f"{name} should be a sequence of length {msg}.")
+
+
+def _setup_angle(x: Any, name: str, req_sizes: Tuple[int, ...] = (2,)) -> List[float]:
     if isinstance(x, numbers.Number):
         if x < 0:
             raise ValueError(f"If {name} is a single number, it must be positive.")
         return [float(-x), float(x)]
-    if len(x) != 2:
-        raise ValueError(f"If {name} is a sequence, it must be of len 2.")
+    _check_sequence_input(x, name, req_sizes)
     return [float(d) for d in x]
 
 

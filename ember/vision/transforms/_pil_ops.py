@@ -62,6 +62,16 @@ def rotate(img: Any, angle: float, resample: int, expand: bool, center: Any,
     return img.rotate(angle, resample, expand, center, fillcolor=opts["fill"])
 
 
+def affine(img: Any, matrix: Sequence[float], resample: int, fill: Any) -> Any:
+    return img.transform(img.size, _pil().AFFINE, list(matrix)[:6], resample,
+                         fillcolor=_fill_opts(fill, img)["fill"])
+
+
+def perspective(img: Any, coeffs: Sequence[float], resample: int, fill: Any) -> Any:
+    return img.transform(img.size, _pil().PERSPECTIVE, list(coeffs), resample,
+                         fillcolor=_fill_opts(fill, img)["fill"])
+
+
 def to_grayscale(img: Any, num_output_channels: int) -> Any:
     gray = img.convert("L")
     if num_output_channels == 1:

@@ -71,6 +71,36 @@ def rotate(x: np.ndarray, angle: float, mode: str, expand: bool,
                          indexing="ij")
     sx = cos * (xs - cx) - sin * (ys - cy) + cx + w * 0.5 - 0.5
     sy = sin * (xs - cx) + cos * (ys - cy) + cy + h * 0.5 - 0.5
+    return _warp(x, sx, sy, mode, fill)
+
+
+def affine(x: np.ndarray, matrix: Sequence[float], mode: str,
+           fill: Optional[List[float]]) -> np.ndarray:
+    """Warp by the inverse affine ``matrix`` (output pixel -> input pixel, both centred on
+    the image centre), as torchvision's affine grid + grid_sample(align_corners=False)."""
+    h, w = x.shape[-2:]
+    ys, xs = np.meshgrid(np.arange(h) + 0.5 - h * 0.5, np.arange(w) + 0.5 - w * 0.5,
+                         indexing="ij")
+    a, b, c, d, e, f = matrix[:6]
+    sx = a * xs + b * ys + c + w * 0.5 - 0.5
+    sy = d * xs + e * ys + f + h * 0.5 - 0.5
+    return _warp(x, sx, sy, mode, fill)
+
+
+def perspective(x: np.ndarray, coeffs: Sequence[float], mode: str,
+                fill: Optional[List[float]]) -> np.ndarray:
+    """Warp by perspective ``coeffs`` (output pixel centre -> input pixel centre)."""
+    h, w = x.shape[-2:]
+    ys, xs = np.meshgrid(np.arange(h) + 0.5, np.arange(w) + 0.5, indexing="ij")
+    a, b, c, d, e, f, g, k = coeffs[:8]
+    den = g * xs + k * ys + 1.0
+    return _warp(x, (a * xs + b * ys + c) / den - 0.5, (d * xs + e * ys + f) / den - 0.5,
+                 mode, fill)
+
+
+def _warp(x: np.ndarray, sx: np.ndarray, sy: np.ndarray, mode: str,
+          fill: Optional[List[float]]) -> np.ndarray:
+    """Sample ``x`` at source pixel coordinates (sx, sy); outside pixels become ``fill``."""
     img = x.astype(np.float64) if not np.issubdtype(x.dtype, np.floating) else x
     out, mask = _sample(img, sx, sy, mode)
     if fill is not None:

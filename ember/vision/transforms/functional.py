@@ -1,6 +1,7 @@
 """Functional image transforms on PIL images and tensors (..., C, H, W)."""
 from __future__ import annotations
 
+import math
 import numbers
 from enum import Enum
 from typing import Any, List, Optional, Tuple
@@ -37,7 +38,8 @@ _FROM_PIL = {0: InterpolationMode.NEAREST, 2: InterpolationMode.BILINEAR,
 __all__ = ["InterpolationMode", "to_tensor", "pil_to_tensor", "to_pil_image", "normalize",
            "convert_image_dtype", "get_dimensions", "get_image_size",
            "get_image_num_channels", "resize", "pad", "crop", "center_crop", "resized_crop",
-           "hflip", "vflip", "rotate", "rgb_to_grayscale", "to_grayscale",
+           "hflip", "vflip", "rotate", "affine", "perspective", "erase", "five_crop",
+           "ten_crop", "rgb_to_grayscale", "to_grayscale",
            "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
            "gaussian_blur"]
 
@@ -217,14 +219,143 @@ def rotate(img: Any, angle: float, interpolation: Any = InterpolationMode.NEARES
     if _is_pil_image(img):
         return P.rotate(img, angle, _PIL_CODES[mode], expand, center, fill)
     _check_img(img)
+    _check_grid_mode(mode)
+    return _wrap(img, T.rotate(_arr(img), angle, mode.value, expand, center,
+                               _tensor_fill(img, fill)))
+
+
+def _check_grid_mode(mode: InterpolationMode) -> None:
     if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
         raise ValueError(f"Interpolation mode '{mode.value}' is unsupported with Tensor input")
+
+
+def _tensor_fill(img: Any, fill: Any) -> Optional[List[float]]:
+    """``fill`` as one float per channel for the tensor warps (None stays None)."""
+    if fill is None:
+        return None
     c = get_dimensions(img)[0]
     if isinstance(fill, (int, float)):
-        fill = [float(fill)] * c
-    elif fill is not None:
-        fill = [float(f) for f in fill] * (c if len(fill) == 1 else 1)
-    return _wrap(img, T.rotate(_arr(img), angle, mode.value, expand, center, fill))
+        return [float(fill)] * c
+    fill = [float(f) for f in fill]
+    if len(fill) not in (1, c):
+        raise ValueError(f"The number of elements in 'fill' cannot broadcast to match the "
+                         f"number of channels of the image ({len(fill)} != {c})")
+    return fill * c if len(fill) == 1 else fill
+
+
+def _get_inverse_affine_matrix(center: List[float], angle: float, translate: List[float],
+                               scale: float, shear: List[float]) -> List[float]:
+    """The output -> input map of rotation (clockwise degrees), scale and shear about
+    ``center`` followed by ``translate``, as a row-major 2x3 matrix."""
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    cx, cy = center
+    tx, ty = translate
+    # rotation-shear part, without the scale
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    m = [v / scale for v in (d, -b, 0.0, -c, a, 0.0)]
+    m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx
+    m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy
+    return m
+
+
+def affine(img: Any, angle: float, translate: List[int], scale: float, shear: Any,
+           interpolation: Any = InterpolationMode.NEAREST, fill: Optional[List[float]] = None,
+           center: Optional[List[int]] = None) -> Any:
+    """Rotate (``angle`` degrees clockwise), scale and shear (degrees) about the centre,
+    then translate by ``translate`` pixels; the image size is kept."""
+    mode = _mode(interpolation)
+    if not isinstance(angle, (int, float)):
+        raise TypeError("Argument angle should be int or float")
+    if not isinstance(translate, (list, tuple)):
+        raise TypeError("Argument translate should be a sequence")
+    if len(translate) != 2:
+        raise ValueError("Argument translate should be a sequence of length 2")
+    if scale <= 0.0:
+        raise ValueError("Argument scale should be positive")
+    if not isinstance(shear, (numbers.Number, list, tuple)):
+        raise TypeError("Shear should be either a single value or a sequence of two values")
+    if center is not None and not isinstance(center, (list, tuple)):
+        raise TypeError("Argument center should be a sequence")
+    shear = [float(shear), 0.0] if isinstance(shear, numbers.Number) else list(shear)
+    if len(shear) == 1:
+        shear = [shear[0], shear[0]]
+    if len(shear) != 2:
+        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
+    _check_img(img)
+    _, height, width = get_dimensions(img)
+    if _is_pil_image(img):
+        center = [width * 0.5, height * 0.5] if center is None else center
+        matrix = _get_inverse_affine_matrix(center, float(angle), list(translate), scale, shear)
+        return P.affine(img, matrix, _PIL_CODES[mode], fill)
+    _check_grid_mode(mode)
+    center_f = [0.0, 0.0] if center is None else \
+        [c - s * 0.5 for c, s in zip(center, (width, height))]
+    matrix = _get_inverse_affine_matrix(center_f, float(angle), [float(t) for t in translate],
+                                        scale, shear)
+    return _wrap(img, T.affine(_arr(img), matrix, mode.value, _tensor_fill(img, fill)))
+
+
+def _get_perspective_coeffs(startpoints: List[List[int]],
+                            endpoints: List[List[int]]) -> List[float]:
+    """The 8 coefficients mapping output pixels to input pixels (least squares, float32)."""
+    if len(startpoints) != 4 or len(endpoints) != 4:
+        raise ValueError(f"Please provide exactly four corners, got {len(startpoints)} "
+                         f"startpoints and {len(endpoints)} endpoints.")
+    a = np.zeros((8, 8))
+    for i, (p1, p2) in enumerate(zip(endpoints, startpoints)):
+        a[2 * i] = [p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1]]
+        a[2 * i + 1] = [0, 0, 0, p1[0], p1[1], 1, -p2[1] * p1[0], -p2[1] * p1[1]]
+    b = np.asarray(startpoints, dtype=np.float64).reshape(8)
+    return np.linalg.lstsq(a, b, rcond=None)[0].astype(np.float32).tolist()
+
+
+def perspective(img: Any, startpoints: List[List[int]], endpoints: List[List[int]],
+                interpolation: Any = InterpolationMode.BILINEAR,
+                fill: Optional[List[float]] = None) -> Any:
+    """Warp so that the four ``startpoints`` (image corners, [x, y]) land on ``endpoints``."""
+    coeffs = _get_perspective_coeffs(startpoints, endpoints)
+    mode = _mode(interpolation)
+    if _is_pil_image(img):
+        return P.perspective(img, coeffs, _PIL_CODES[mode], fill)
+    _check_img(img)
+    _check_grid_mode(mode)
+    return _wrap(img, T.perspective(_arr(img), coeffs, mode.value, _tensor_fill(img, fill)))
+
+
+def erase(img: Any, i: int, j: int, h: int, w: int, v: Any, inplace: bool = False) -> Any:
+    """Set the box (top ``i``, left ``j``, ``h`` x ``w``) of a tensor image to ``v``."""
+    if not _is_tensor(img):
+        raise TypeError(f"img should be Tensor Image. Got {type(img)}")
+    if not inplace:
+        img = img.clone()
+    img[..., i:i + h, j:j + w] = v
+    return img
+
+
+def five_crop(img: Any, size: Any) -> Tuple[Any, Any, Any, Any, Any]:
+    """The four corner crops and the centre crop of ``size``."""
+    if isinstance(size, numbers.Number):
+        size = (int(size), int(size))
+    elif isinstance(size, (tuple, list)) and len(size) == 1:
+        size = (size[0], size[0])
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    _, h, w = get_dimensions(img)
+    ch, cw = size
+    if cw > w or ch > h:
+        raise ValueError(f"Requested crop size {size} is bigger than input size {(h, w)}")
+    return (crop(img, 0, 0, ch, cw), crop(img, 0, w - cw, ch, cw),
+            crop(img, h - ch, 0, ch, cw), crop(img, h - ch, w - cw, ch, cw),
+            center_crop(img, [ch, cw]))
+
+
+def ten_crop(img: Any, size: Any, vertical_flip: bool = False) -> Tuple[Any, ...]:
+    """``five_crop`` of the image and of its horizontal (or vertical) flip."""
+    first = five_crop(img, size)
+    return first + five_crop(vflip(img) if vertical_flip else hflip(img), size)
 
 
 def rgb_to_grayscale(img: Any, num_output_channels: int = 1) -> Any:

@@ -356,9 +356,12 @@ class RandomResizedCrop:
 
 from ._color import (ColorJitter, GaussianBlur, Grayscale, RandomGrayscale,  # noqa: E402
                      RandomRotation)
+from ._geometry import (FiveCrop, RandomAffine, RandomErasing, RandomPerspective,  # noqa: E402
+                        TenCrop)
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImage",
            "Normalize", "Resize", "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomOrder",
            "RandomChoice", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop",
            "RandomResizedCrop", "RandomRotation", "ColorJitter", "Grayscale",
-           "RandomGrayscale", "GaussianBlur", "InterpolationMode"]
+           "RandomGrayscale", "GaussianBlur", "RandomAffine", "RandomPerspective",
+           "RandomErasing", "FiveCrop", "TenCrop", "InterpolationMode"]

@@ -27,7 +27,7 @@ class Tensor:
             [3., 4.]])
     """
 
-    __slots__ = ("_data", "dtype", "device", "_backend", "_rg", "grad", "grad_fn",
+    __slots__ = ("_data", "dtype", "device", "_backend", "_rg", "_grad", "grad_fn",
                  "_version_box", "__weakref__", "__dict__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor, as in PyTorch
     # rarely set fields live in the instance dict, with these class-level defaults
@@ -54,7 +54,7 @@ class Tensor:
         t.device = dev
         t._backend = backend or _backend.get(dev)
         t._rg = False
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._version_box = [0]
         return t
@@ -67,7 +67,7 @@ class Tensor:
         t.device = self.device
         t._backend = self._backend
         t._rg = False
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._version_box = [0]
         return t
@@ -81,7 +81,7 @@ class Tensor:
         t.device = self.device
         t._backend = self._backend
         t._rg = True
-        t.grad = None
+        t._grad = None
         t.grad_fn = node
         t._version_box = [0]
         return t
@@ -204,10 +204,20 @@ class Tensor:
                                "you want to use a computed variable in a subgraph that doesn't "
                                "require differentiation use var_no_grad = var.detach().")
         if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(requires_grad)
         return self
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (None until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -466,7 +476,7 @@ class Tensor:
         if dtype is None:
             prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
             return prefix + self.dtype._legacy
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        if isinstance(dtype, str):
             name = dtype.rsplit(".", 1)[-1]
             from ._dtype import ALL
             match = [d for d in ALL if d._legacy == name]
@@ -474,6 +484,8 @@ class Tensor:
                 raise ValueError(f"invalid type: '{dtype}'")
             dev = "cuda" if ".cuda." in dtype else self.device
             return self.to(dev, match[0])
+        if not isinstance(dtype, (_dtype_cls, type)):
+            raise TypeError("dtype must be a type, str, or dtype object")
         return self.to(to_dtype(dtype))
 
     def type_as(self, other):
@@ -490,9 +502,10 @@ class Tensor:
                      requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        from .ops.creation import zeros
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
-                     requires_grad=requires_grad)
+        from .ops.creation import check_size, zeros
+        from .ops._util import shape_arg
+        return zeros(*check_size(shape_arg(size)), dtype=dtype or self.dtype,
+                     device=device or self.device, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
         from .ops.creation import ones
@@ -571,3 +584,24 @@ def default_float():
 from .autograd import engine as _engine  # noqa: E402
 
 _engine.Tensor = Tensor
+
+
+_GRAD_CNAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int"}
+
+
+def _check_grad(t, g):
+    """PyTorch's checks on assigning ``t.grad``: a Tensor of t's shape and dtype."""
+    if not isinstance(g, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(g).__name__}")
+    if g.shape != t.shape:
+        gs, ts = ", ".join(map(str, g.shape)), ", ".join(map(str, t.shape))
+        raise RuntimeError(f"attempting to assign a gradient of size '[{gs}]' to a tensor of size "
+                           f"'[{ts}]'. Please ensure that the gradient and the tensor are the same "
+                           "size")
+    if g.dtype is not t.dtype:
+        raise RuntimeError(f"attempting to assign a gradient with dtype "
+                           f"'{_GRAD_CNAMES.get(g.dtype.name, g.dtype.name)}' to a tensor with "
+                           f"grad_dtype '{t.dtype._legacy[:-6]}'. The gradient must match the "
+                           "tensor's grad_dtype (defaults to the tensor's dtype).")

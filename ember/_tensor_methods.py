@@ -38,8 +38,19 @@ Tensor.mH = property(shape.mT)
 Tensor.conj = lambda self: self
 Tensor.view_as = lambda self, other: shape.view(self, other.shape)
 Tensor.reshape_as = lambda self, other: shape.reshape(self, other.shape)
-Tensor.sum_to_size = lambda self, *size: __import__(
-    "ember.autograd.engine", fromlist=["sum_to"]).sum_to(self, tuple(shape.shape_arg(size)))
+
+
+def _sum_to_size(self, *size):
+    size = tuple(shape.shape_arg(size))
+    lead = len(self.shape) - len(size)
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(size, self.shape[lead:])):
+        raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
+                           f"{{[{', '.join(map(str, self.shape))}]}}.")
+    from .autograd.engine import sum_to
+    return sum_to(self, size)
+
+
+Tensor.sum_to_size = _sum_to_size
 Tensor.softmax = lambda self, dim, dtype=None: _nnf().softmax(self, dim, dtype=dtype)
 Tensor.log_softmax = lambda self, dim, dtype=None: _nnf().log_softmax(self, dim, dtype=dtype)
 Tensor.__getitem__ = index.getitem
@@ -92,8 +103,28 @@ Tensor.__rmatmul__ = lambda self, other: linalg.matmul(other, self) \
 Tensor.__neg__ = M.neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = M.abs
-Tensor.__invert__ = lambda self: M.logical_not(self) if self.dtype.name == "bool" else \
-    M.bitwise_not(self)
+
+
+def _invert(self):
+    if self.dtype.name == "bool":
+        return M.logical_not(self)
+    if self.dtype.is_floating_point or self.dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return M.bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
+
+
+def _contains(self, element):
+    if not isinstance(element, (Tensor, int, float, complex, bool)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                           f"in a {type(element)}.")
+    return bool((self == element).any())
+
+
+Tensor.__contains__ = _contains
 Tensor.__and__ = Tensor.__rand__ = lambda self, other: M.bitwise_and(self, other)
 Tensor.__or__ = Tensor.__ror__ = lambda self, other: M.bitwise_or(self, other)
 Tensor.__xor__ = Tensor.__rxor__ = lambda self, other: M.bitwise_xor(self, other)
@@ -168,7 +199,8 @@ for _name in ("t", "transpose", "squeeze", "unsqueeze", "swapaxes", "swapdims"):
 
 def _resize_(self, *size):
     import numpy as np
-    shp = shape.shape_arg(size)
+    shp = __import__("ember.ops.creation", fromlist=["check_size"]).check_size(
+        shape.shape_arg(size))
     flat = self._data.reshape(-1)
     n = 1
     for s in shp:
@@ -207,6 +239,7 @@ Tensor.bernoulli_ = _random_fill("bernoulli", p=0.5)
 def _random_(self, from_=0, to=None, *, generator=None):
     if to is None:
         from_, to = 0, from_ if from_ else 2 ** 24
+    inplace.check_leaf(self)
     return R.fill_random(self, "random", generator, from_=from_, to=to)
 
 

@@ -119,7 +119,7 @@ def test_errors():
     b.add_(1)
     with pytest.raises(RuntimeError, match=r"modified by an inplace operation: "
                                            r"\[torch.FloatTensor \[3\]\], which is output 0 of "
-                                           r"ExpBackward0, is at version 1; expected version 0"):
+                                           r"Exp, is at version 1; expected version 0"):
         c.sum().backward()
 
 

@@ -53,8 +53,10 @@ def test_factories():
     assert ember.tensor([1, 2.0]).dtype is ember.float32
     assert ember.tensor(True).dtype is ember.bool
     assert ember.tensor(3.5).ndim == 0
-    with pytest.raises(RuntimeError, match="negative dimension"):
+    with pytest.raises(RuntimeError, match="zeros: Dimension size must be non-negative."):
         ember.zeros(-1)
+    with pytest.raises(RuntimeError, match=r"negative dimension -1: \[2, -1\]"):
+        ember.ones(2, -1)
     with pytest.raises(ValueError, match="expected sequence of length 2 at dim 1"):
         ember.tensor([[1, 2], [3]])
 

@@ -31,7 +31,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         return
     inputs = _as_list(inputs)
     if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     targets = {_capture_edge(t, i): t for i, t in enumerate(inputs)}
     got = engine.execute(edges, root_grads, retain_graph=retain_graph,
                          create_graph=create_graph, capture=targets)
@@ -58,7 +58,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     tensor(18.)
     """
     outputs = _as_list(outputs)
-    inputs_l = _as_list(inputs)
+    inputs_l = _check_inputs(_as_list(inputs))
     if allow_unused is None:
         allow_unused = materialize_grads
     if retain_graph is None:
@@ -69,20 +69,31 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     got = engine.execute(edges, root_grads, retain_graph=retain_graph,
                          create_graph=create_graph, capture=set(targets))
     result = []
-    for e, t in zip(targets, inputs_l):
+    for i, (e, t) in enumerate(zip(targets, inputs_l)):
         g = got.get(e)
         if g is None:
             if materialize_grads:
                 from ..ops.creation import zeros_like
                 g = zeros_like(t)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
         elif not create_graph:
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+def _check_inputs(inputs):
+    from .._tensor import Tensor
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
+    return inputs
 
 
 def __getattr__(name):

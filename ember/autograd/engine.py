@@ -99,12 +99,12 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                 if plain and type(node) is AccumulateGrad:
                     if accumulate:
                         var = node.variable
-                        old = var.grad
+                        old = var._grad
                         g = grads[0]
                         if not create_graph and var._hooks is None \
                                 and var._post_hooks is None and type(g) is not Tensor:
                             if old is None:  # a copy: the array may be shared with others
-                                var.grad = var._from_array(g.copy())
+                                var._grad = var._from_array(g.copy())
                             else:
                                 old._data += g
                         else:

@@ -5,6 +5,7 @@ ember's differentiable Tensor operations, so every gradient is itself differenti
 """
 from __future__ import annotations
 
+import re
 import traceback
 import weakref
 
@@ -96,11 +97,11 @@ class AccumulateGrad(Node):
                 out = hook(grad)
                 if out is not None:
                     grad = out
-        old = var.grad
+        old = var._grad
         if old is None:
-            var.grad = grad if create_graph else grad.detach()._owned()
+            var._grad = grad if create_graph else grad.detach()._owned()
         elif create_graph:
-            var.grad = old + grad
+            var._grad = old + grad
         else:
             old._data += grad._data
         if var._post_hooks:
@@ -287,13 +288,16 @@ class Primitive(Node):
 def _raise_modified(t, saved_version, node, now=None):
     now = t._version_box[0] if now is None else now
     shape = ", ".join(str(s) for s in t.shape)
-    producer = f", which is output 0 of {t.grad_fn.name()}," if t.grad_fn is not None else ""
+    producer = ""
+    if t.grad_fn is not None:  # PyTorch names the op without its "BackwardN" suffix
+        op = re.sub(r"Backward\d*$", "", t.grad_fn.name())
+        producer = f", which is output {t._output_nr} of {op},"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{t.dtype._legacy} [{shape}]]{producer} is at version {now}; "
         f"expected version {saved_version} instead. Hint: enable anomaly detection to find the "
         "operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True).")
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 _new = object.__new__
@@ -304,7 +308,11 @@ def _broadcast_error(a, b, err):
     """PyTorch's message for operands whose shapes do not broadcast."""
     if "broadcast" not in str(err):
         return err
-    sa, sb = a._data.shape, b._data.shape
+    return broadcast_error(a._data.shape, b._data.shape, err)
+
+
+def broadcast_error(sa, sb, err=None):
+    """The RuntimeError PyTorch raises for shapes ``sa`` and ``sb`` that do not broadcast."""
     for i in range(1, max(len(sa), len(sb)) + 1):
         x = sa[-i] if i <= len(sa) else 1
         y = sb[-i] if i <= len(sb) else 1

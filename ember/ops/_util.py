@@ -12,6 +12,8 @@ from .._tensor import Tensor
 def wrap_dim(dim, ndim):
     """Normalise a possibly negative dim, with PyTorch's IndexError."""
     n = max(ndim, 1)
+    if type(dim) is not int and not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be int, not {type(dim).__name__}")
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
@@ -26,7 +28,7 @@ def wrap_dims(dims, ndim):
     out = tuple(wrap_dim(d, ndim) for d in dims)
     if len(set(out)) != len(out):
         raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
-    return out
+    return out if ndim else ()  # a 0-dim tensor accepts dim 0 / -1 and has no axis to reduce
 
 
 def shape_arg(size):

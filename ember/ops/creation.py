@@ -21,8 +21,27 @@ def _finish(arr, dtype, device, requires_grad):
         arr = be.from_host(arr, dev.index)
     t = Tensor._make(arr, dtype, dev, be)
     if requires_grad:
+        if not (dtype.is_floating_point or dtype.is_complex):
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         t.requires_grad_(True)
     return t
+
+
+def check_size(shape):
+    """PyTorch's error for a negative size; returns ``shape``."""
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"[{', '.join(map(str, shape))}]")
+    return shape
+
+
+def _check_number(fn, arg, pos, value):
+    if not isinstance(value, (Number, np.number)) and not (
+            isinstance(value, Tensor) and value.ndim == 0):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Number, not "
+                        f"{type(value).__name__}")
 
 
 def _infer_dtype(data):
@@ -79,6 +98,8 @@ def _from_data(data, dtype):
         arr = np.array([_from_data(d, None)[0] for d in data])
         dt = dtype or from_numpy_dtype(arr.dtype)
         return arr.astype(dt.np, copy=False), dt
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
     dt = dtype or _infer_dtype(data)
     try:
         arr = np.array(data, dtype=dt.np)
@@ -151,32 +172,33 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray, dt, to_device(None))
 
 
-def _factory(fill):
+def _factory(fill, name):
     def fn(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
            pin_memory=False, memory_format=None):
         shape = shape_arg(size)
-        for s in shape:
-            if s < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                                   f"[{', '.join(map(str, shape))}]")
+        if name == "zeros" and any(n < 0 for n in shape):  # torch's wording for zeros alone
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        check_size(shape)
         dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
         res = _finish(fill(shape, dt.np), dt, device, requires_grad)
         if out is not None:
             from .math import _out
             return _out(res, out)
         return res
+    fn.__name__ = name
     return fn
 
 
-zeros = _factory(lambda s, d: np.zeros(s, d))
-ones = _factory(lambda s, d: np.ones(s, d))
-empty = _factory(lambda s, d: np.empty(s, d))
+zeros = _factory(lambda s, d: np.zeros(s, d), "zeros")
+ones = _factory(lambda s, d: np.ones(s, d), "ones")
+empty = _factory(lambda s, d: np.empty(s, d), "empty")
 
 
 def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False,
          layout=None, pin_memory=False):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
-    shape = shape_arg((size,) if isinstance(size, int) else tuple(size))
+    shape = check_size(shape_arg((size,) if isinstance(size, int) else tuple(size)))
+    _check_number("full", "fill_value", 2, fill_value)
     if dtype is None:
         dt = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     else:
@@ -188,6 +210,7 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=F
 def _like(fn):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
              memory_format=None):
+        _check_input(like.__name__, input)
         return fn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
                   requires_grad=requires_grad)
     like.__name__ = fn.__name__ + "_like"
@@ -199,16 +222,28 @@ ones_like = _like(ones)
 empty_like = _like(empty)
 
 
+def _check_input(fn, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+
+
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               layout=None, memory_format=None):
+    _check_input("full_like", input)
+    _check_number("full_like", "fill_value", 2, fill_value)
     return full(input.shape, fill_value, dtype=dtype or input.dtype,
                 device=device or input.device, requires_grad=requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
     """The identity matrix (n x m)."""
-    if n < 0:
-        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and (not isinstance(v, (int, np.integer)) or isinstance(v, bool)):
+            raise TypeError(f"eye() received an invalid combination of arguments - got "
+                            f"({type(n).__name__}, {type(m).__name__}), but expected one of:")
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     return _finish(np.eye(n, m if m is not None else n, dtype=dt.np), dt, device, requires_grad)
 
@@ -220,10 +255,16 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None,
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
+    if not all(isinstance(v, (Number, np.number)) for v in vals):
+        got = ", ".join(type(v).__name__ for v in vals)
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:")
+    if not all(math.isfinite(v) for v in vals):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is not None:
         dt = to_dtype(dtype)
     elif all(isinstance(v, (int, np.integer)) for v in vals):
@@ -249,6 +290,7 @@ def range_(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False,
              layout=None):
     """``steps`` evenly spaced values from start to end inclusive."""
+    _check_steps("linspace", start, end, steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
@@ -260,9 +302,19 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
              requires_grad=False, layout=None):
+    _check_steps("logspace", start, end, steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     arr = np.power(float(base), np.linspace(float(start), float(end), int(steps)))
     return _finish(arr.astype(dt.np), dt, device, requires_grad)
+
+
+def _check_steps(fn, start, end, steps):
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        got = ", ".join(type(v).__name__ for v in (start, end, steps))
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:")
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
@@ -281,9 +333,11 @@ def legacy_new(cls, args, device=None, dtype=None):
         t = _finish(np.empty((0,), dt.np), dt, device, False)
     elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or \
             (len(args) == 1 and type(args[0]).__name__ == "Size"):
-        shape = shape_arg(args)
+        shape = check_size(shape_arg(args))
         t = _finish(np.zeros(shape, dt.np), dt, device, False)
     elif len(args) == 1:
+        if isinstance(args[0], str):
+            raise TypeError("new(): invalid data type 'str'")
         arr, _ = _from_data(args[0], dt)
         t = _finish(arr, dt, device, False)
     else:

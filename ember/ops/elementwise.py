@@ -359,5 +359,17 @@ def where(condition, input=None, other=None):
     x, y = binary(input, other)
     cond = condition._data if isinstance(condition, Tensor) else condition
     if cond.dtype != bool:
+        if isinstance(condition, Tensor) and condition.dtype.name != "uint8":
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                               f"tensor with dtype {condition.dtype._legacy[:-6]}")
         cond = cond.astype(bool)
-    return Where.apply(x, y, cond=cond)
+    try:
+        return Where.apply(x, y, cond=cond)
+    except (ValueError, RuntimeError) as e:  # name the operands in PyTorch's order
+        import numpy as np
+
+        from ..autograd.node import broadcast_error
+        sc = cond.shape
+        err = broadcast_error(sc, x.shape) or broadcast_error(
+            np.broadcast_shapes(sc, x.shape), y.shape)
+        raise (err or e) from None

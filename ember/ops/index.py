@@ -1,6 +1,8 @@
 """Indexing primitives: getitem/setitem, gather, scatter, index_select, masks."""
 from __future__ import annotations
 
+from numbers import Number
+
 import numpy as np
 
 from .._dtype import bool_, int64
@@ -170,7 +172,7 @@ def _normalise_key(x, key):
             continue
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
-                             "byte or bool tensors are valid indices (got "
+                             "byte Variables are valid indices (got "
                              f"{type(k).__name__})")
         out.append(k)
         dim += 1
@@ -218,7 +220,9 @@ def _check_int(i, x, dim):
 def _check_slice(s):
     if s.step is not None:
         step = int(s.step)
-        if step <= 0:
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        if step < 0:
             raise ValueError("step must be greater than zero")
     return slice(_int_or_none(s.start), _int_or_none(s.stop), _int_or_none(s.step))
 
@@ -297,6 +301,8 @@ def setitem(x, key, value):
     """``x[key] = value`` in place (recorded for autograd as an IndexPut)."""
     from .inplace import apply_inplace
     nkey, advanced = _normalise_key(x, key)
+    if not isinstance(value, (Tensor, Number, np.number, np.bool_, list, tuple, np.ndarray)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a torch.{x.dtype._legacy}")
     if not isinstance(value, Tensor):
         from ._util import scalar_tensor
         from .creation import tensor
@@ -308,26 +314,43 @@ def setitem(x, key, value):
         from ._util import check_device
         check_device(x, value)
     from ..autograd.grad_mode import STATE
-    if not (STATE.enabled and (x._rg or value._rg)):
-        x._data[nkey] = value._data
-        x._bump()
-        return
-    apply_inplace(x, lambda s: IndexPut.apply(s, value, key=nkey, advanced=advanced))
+    if x._rg and x.grad_fn is None and STATE.enabled and not advanced and \
+            any(type(k) is int for k in nkey):
+        from .inplace import VIEW_LEAF_MSG
+        raise RuntimeError(VIEW_LEAF_MSG)  # an int index selects a view first, as in PyTorch
+    try:
+        if not (STATE.enabled and (x._rg or value._rg)):
+            x._data[nkey] = value._data
+            x._bump()
+            return
+        apply_inplace(x, lambda s: IndexPut.apply(s, value, key=nkey, advanced=advanced))
+    except ValueError:
+        value.expand(x._data[nkey].shape)  # raises PyTorch's message for a value that won't fit
+        raise
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """Values along ``dim`` at ``index`` (same number of dims as input)."""
     dim = wrap_dim(dim, input.ndim)
+    _check_tensor_arg("gather", "index", 3, index)
     idx = _check_gather_index(input, dim, index, "gather")
     return Gather.apply(input, dim=dim, index=idx, in_shape=input.shape)
 
 
-def _check_gather_index(input, dim, index, name):
-    if index.dtype is not int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+def _check_tensor_arg(fn, name, pos, t):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{type(t).__name__}")
+
+
+def _check_gather_index(input, dim, index, name, src=None):
+    if index.dtype is not int64 and index.dtype.name != "int32":
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+        who = "input" if name == "gather" else "self"
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {who} "
                            "tensor")
+    _check_index_sizes(input, dim, index, name, src)
     arr = index._data
     n = input.shape[dim] if input.ndim else 1
     if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
@@ -336,11 +359,40 @@ def _check_gather_index(input, dim, index, name):
     return arr
 
 
+def _shape_str(t):
+    return f"[{', '.join(map(str, t.shape))}]"
+
+
+def _check_index_sizes(input, dim, index, name, src):
+    """PyTorch's bound: index no larger than input (but at dim) and than src."""
+    if index.ndim != input.ndim:
+        return
+    too_big = any(i != dim and index.shape[i] > input.shape[i] for i in range(index.ndim))
+    small_src = src is not None and src.ndim == index.ndim and \
+        any(a > b for a, b in zip(index.shape, src.shape))
+    if name == "gather" and too_big:
+        d = next(i for i in range(index.ndim) if i != dim and index.shape[i] > input.shape[i])
+        raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                           f"{_shape_str(index)} to be no larger than self {_shape_str(input)} "
+                           f"apart from dimension {dim}")
+    if name != "gather" and (too_big or small_src):
+        msg = (f"Expected index {_shape_str(index)} to be no larger than self "
+               f"{_shape_str(input)} apart from dimension {dim}")
+        if src is not None:
+            msg += f" and to be no larger size than src {_shape_str(src)}"
+        raise RuntimeError(msg)
+
+
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
     dim = wrap_dim(dim, input.ndim)
-    idx = _check_gather_index(input, dim, index, "scatter")
+    tsrc = src if isinstance(src, Tensor) else None
+    idx = _check_gather_index(input, dim, index, "scatter", tsrc)
+    if tsrc is not None and tsrc.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
         if reduce == "add":
             return scatter_add(input, dim, index, src if src is not None else
                                input.new_full(index.shape, value))
@@ -353,27 +405,34 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
 
 
 def scatter_add(input, dim, index, src):
+    _check_tensor_arg("scatter_add", "src", 3, src)
     dim = wrap_dim(dim, input.ndim)
-    idx = _check_gather_index(input, dim, index, "scatter_add")
+    idx = _check_gather_index(input, dim, index, "scatter", src)
+    if src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     return ScatterAdd.apply(input, src.to(input.dtype), dim=dim, index=idx, src_shape=src.shape)
 
 
 def index_select(input, dim, index):
     """Entries of ``input`` along ``dim`` at the 1-D (or 0-D) integer ``index``."""
+    _check_tensor_arg("index_select", "index", 2, index)
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    if index.dtype.is_floating_point:
-        raise IndexError("index_select(): Expected dtype int32/int64 for index")
+    if index.dtype is not int64 and index.dtype.name != "int32":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     dim = wrap_dim(dim, input.ndim)
     key = (slice(None),) * dim + (index.reshape(-1),)
-    return getitem(input, key)
+    try:
+        return getitem(input, key)
+    except IndexError:
+        raise IndexError("index out of range in self") from None
 
 
 def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` is True."""
     if mask.dtype is not bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{mask.dtype!r}")
+                           f"{_C_NAMES.get(mask.dtype.name, mask.dtype.name)}")
     from .elementwise import where
     from ._util import scalar_tensor
     if isinstance(value, Tensor):
@@ -383,13 +442,27 @@ def masked_fill(input, mask, value):
         v = value.to(input.dtype)
     else:
         v = scalar_tensor(value, input.dtype, input)
-    out = where(mask, v, input)
-    return out if out.shape == input.shape else out.expand(input.shape)
+    try:
+        return where(mask, v, input)
+    except RuntimeError as e:
+        from ..autograd.node import broadcast_error
+        raise (broadcast_error(mask.shape, input.shape) or e) from None
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+            "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+            "float16": "c10::Half"}
 
 
 def masked_select(input, mask):
     from .shape import expand
-    shape = np.broadcast_shapes(input.shape, mask.shape)
+    if mask.dtype is not bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    try:
+        shape = np.broadcast_shapes(input.shape, mask.shape)
+    except ValueError:
+        from ..autograd.node import broadcast_error
+        raise broadcast_error(mask.shape, input.shape) from None
     return getitem(expand(input, shape), expand(mask, shape))
 
 
@@ -413,6 +486,16 @@ def argwhere(input):
 
 def take(input, index):
     """Elements of the flattened input at ``index``."""
+    _check_tensor_arg("take", "index", 2, index)
+    if index.dtype is not int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                           f"{index.dtype._legacy[:-6]}")
+    n = input.numel()
+    arr = index._data
+    if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
+        bad = int(arr.max()) if int(arr.max()) >= n else int(arr.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements.")
     return getitem(input.reshape(-1), index)
 
 

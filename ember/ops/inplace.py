@@ -8,6 +8,9 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 
 LEAF_MSG = "a leaf Variable that requires grad is being used in an in-place operation."
+OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to "
+               "a single memory location. Please clone() the tensor before performing the "
+               "operation.")
 VIEW_LEAF_MSG = ("a view of a leaf Variable that requires grad is being used in an in-place "
                  "operation.")
 
@@ -57,10 +60,17 @@ def write_result(x, res):
                                ) from None
     if x._data.ndim == 0 and not isinstance(x._data, np.ndarray):
         x._data = res._data.astype(x.dtype.np)
-    elif np.shares_memory(x._data, res._data) if isinstance(x._data, np.ndarray) else False:
-        x._data[...] = res._data.copy()
     else:
-        x._data[...] = res._data
+        try:
+            if np.shares_memory(x._data, res._data) if isinstance(x._data, np.ndarray) \
+                    else False:
+                x._data[...] = res._data.copy()
+            else:
+                x._data[...] = res._data
+        except ValueError as e:
+            if "read-only" not in str(e):
+                raise
+            raise RuntimeError(OVERLAP_MSG) from None
     x._bump()
 
 
@@ -118,7 +128,16 @@ def copy_(x, src, non_blocking=False):
     if s.device != x.device or s.dtype is not x.dtype:
         s = s.to(x.device, x.dtype)
     if s.shape != x.shape:
-        s = s.expand(x.shape)
+        try:
+            s = s.expand(x.shape)
+        except RuntimeError as e:  # PyTorch's broadcast wording, as for any in-place op
+            from ..autograd.node import broadcast_error
+            err = broadcast_error(x.shape, s.shape)
+            if err is None:
+                b = np.broadcast_shapes(x.shape, s.shape)
+                err = RuntimeError(f"output with shape [{', '.join(map(str, x.shape))}] doesn't "
+                                   f"match the broadcast shape [{', '.join(map(str, b))}]")
+            raise err from e
     if STATE.enabled and (s._rg or x._rg):
         from .elementwise import Clone
         return apply_inplace(x, lambda a: Clone.apply(s) + a * 0)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from ..autograd.node import Primitive
+from ..autograd.node import Primitive, broadcast_error
 from ._util import check_device
 
 _CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -99,8 +99,13 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{', '.join(map(str, b.shape[:-2]))}, {a.shape[-1]}] but got: "
                            f"[{', '.join(map(str, b.shape[:-2]))}, {b.shape[-2]}].")
-    kind = Matmul if a.ndim == 2 and b.ndim == 2 else UnsafeMatmul
-    r = kind.apply(a, b)
+    if a.ndim == 2 and b.ndim == 2:
+        r = Matmul.apply(a, b)
+    else:
+        try:
+            r = UnsafeMatmul.apply(a, b)
+        except RuntimeError as e:  # name the batch dims as PyTorch does
+            raise broadcast_error(a.shape[:-2], b.shape[:-2], e) from e
     if squeeze_a:
         r = r.squeeze(-2)
     if squeeze_b:
@@ -210,9 +215,17 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 def tensordot(a, b, dims=2):
     if isinstance(dims, int):
-        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+        da, db = list(range(-dims, 0)), list(range(dims))
     else:
         da, db = [list(d) if not isinstance(d, int) else [d] for d in dims]
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[i]} in dim {i} and second has size {b.shape[j]} in "
+                               f"dim {j}")
+    da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
     fa = [i for i in range(a.ndim) if i not in da]
     fb = [i for i in range(b.ndim) if i not in db]
     pa = a.permute(*fa, *da).reshape(-1, _prod([a.shape[i] for i in da]))

@@ -5,9 +5,10 @@ from numbers import Number
 
 import numpy as np
 
-from .._dtype import bool_, get_default_dtype, int64
+from .._dtype import bool_, get_default_dtype, int64, result_type
 from .._tensor import Tensor
 from . import elementwise as E
+from ..autograd.node import broadcast_error
 from ._util import as_tensor_arg, binary, to_float
 
 
@@ -21,7 +22,8 @@ def _out(result, out):
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcasting, with PyTorch's type promotion."""
-    if alpha != 1:
+    if alpha != 1 or alpha is True:
+        _check_alpha("add", input, other, alpha)
         other = mul(other, alpha)
     x, y = binary(input, other)
     res = E.Add.apply(x, y)
@@ -33,11 +35,24 @@ def sub(input, other, *, alpha=1, out=None):
             isinstance(other, Tensor) and other.dtype is bool_):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    if alpha != 1:
+    if alpha != 1 or alpha is True:
+        _check_alpha("sub", input, other, alpha)
         other = mul(other, alpha)
     x, y = binary(input, other)
     res = E.Sub.apply(x, y)
     return res if out is None else _out(res, out)
+
+
+def _check_alpha(name, input, other, alpha):
+    """PyTorch's rules for ``alpha``: a number that does not widen the result's category."""
+    if not isinstance(alpha, (Number, np.number)):
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
+    dt = result_type(input, other)
+    if isinstance(alpha, bool) and dt is not bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, (float, np.floating)) and not (dt.is_floating_point or dt.is_complex):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
 
 
 def rsub(input, other, *, alpha=1):
@@ -56,7 +71,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         x, y = binary(input, other, float_result=True)
         return _out(E.Div.apply(x, y), out)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found '{rounding_mode}'")
     x, y = binary(input, other)
     if not x.dtype.is_floating_point:
@@ -174,6 +189,9 @@ def relu(input):
 
 
 def abs(input, *, out=None):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"abs(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     if input.dtype is bool_:
         return input.clone()
     return _out(E.Abs.apply(input), out)
@@ -227,6 +245,11 @@ def clamp(input, min=None, max=None, *, out=None):
         if max is not None:
             r = minimum(r, max if isinstance(max, Tensor) else as_tensor_arg(max, input))
         return _out(r, out)
+    for v in (min, max):
+        if v is not None and not isinstance(v, (Number, np.number)):
+            got = ", ".join(type(a).__name__ for a in (min, max) if a is not None)
+            raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                            f"(Tensor, {got}), but expected one of:")
     x = input
     if (isinstance(min, float) or isinstance(max, float)) and not x.dtype.is_floating_point:
         x = x.to(get_default_dtype())
@@ -259,7 +282,30 @@ fmax, fmin = maximum, minimum
 
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input)."""
-    return _out(add(input, mul(weight, sub(end, input))), out)
+    _check_lerp(input, end, weight)
+    try:
+        return _out(add(input, mul(weight, sub(end, input))), out)
+    except RuntimeError as e:
+        raise (broadcast_error(input.shape, end.shape) or e) from None
+
+
+def _check_lerp(input, end, weight):
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, Number, np.number)):
+        got = ", ".join(type(a).__name__ for a in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:")
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        kind = "tensor" if isinstance(weight, Tensor) else "scalar"
+        raise NotImplementedError(f'"lerp_kernel_{kind}" not implemented for '
+                                  f"'{input.dtype._legacy[:-6]}'")
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {_cname(input)} for `{name}` but got dtype "
+                               f"{_cname(t)}")
+
+
+def _cname(t):
+    return {"float32": "float", "float64": "double"}.get(t.dtype.name, t.dtype.name)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
@@ -301,7 +347,11 @@ def _compare(np_name, op_name):
     def fn(input, other, *, out=None):
         x, y = binary(input, other)
         xp = x._backend.xp
-        return _out(x._from_array(getattr(xp, np_name)(x._data, y._data)), out)
+        try:
+            res = getattr(xp, np_name)(x._data, y._data)
+        except ValueError as e:
+            raise broadcast_error(x.shape, y.shape, e) from None
+        return _out(x._from_array(res), out)
     fn.__name__ = op_name
     fn.__doc__ = f"Elementwise ``{op_name}`` as a bool tensor."
     return fn
@@ -322,8 +372,13 @@ def _bitwise(np_name, op_name):
     def fn(input, other, *, out=None):
         x, y = binary(input, other)
         if x.dtype.is_floating_point:
-            raise RuntimeError(f'"{op_name}_cpu" not implemented for \'{x.dtype._legacy[:-6]}\'')
-        return _out(x._from_array(getattr(x._backend.xp, np_name)(x._data, y._data)), out)
+            raise NotImplementedError(f'"{op_name}_cpu" not implemented for '
+                                      f"'{x.dtype._legacy[:-6]}'")
+        try:
+            res = getattr(x._backend.xp, np_name)(x._data, y._data)
+        except ValueError as e:
+            raise broadcast_error(x.shape, y.shape, e) from None
+        return _out(x._from_array(res), out)
     fn.__name__ = op_name
     return fn
 
@@ -335,8 +390,8 @@ bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
 
 def bitwise_not(input):
     if input.dtype.is_floating_point:
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                        "tensors")
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for '
+                                  f"'{input.dtype._legacy[:-6]}'")
     return input._from_array(input._backend.xp.invert(input._data))
 
 
@@ -360,8 +415,14 @@ signbit = _predicate("signbit")
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype._legacy[:-6]} did not match {other.dtype._legacy[:-6]}")
     x, y = binary(input, other)
-    return x._from_array(x._backend.xp.isclose(x._data, y._data, rtol, atol, equal_nan))
+    try:
+        res = x._backend.xp.isclose(x._data, y._data, rtol, atol, equal_nan)
+    except ValueError as e:
+        raise broadcast_error(x.shape, y.shape, e) from None
+    return x._from_array(res)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:

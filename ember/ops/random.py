@@ -6,14 +6,14 @@ import numpy as np
 from .._dtype import get_default_dtype, int64, to_dtype
 from .._random import _gen
 from .._tensor import Tensor
-from .creation import _finish
+from .creation import _finish, check_size
 from ._util import shape_arg
 
 
-def _float_dt(dtype):
+def _float_dt(dtype, kernel="check_uniform_bounds"):
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if not dt.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt._legacy[:-6]}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy[:-6]}'")
     return dt
 
 
@@ -26,15 +26,15 @@ def rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad
          layout=None, pin_memory=False):
     """Uniform samples on [0, 1)."""
     dt = _float_dt(dtype)
-    arr = _sample_float(_gen(generator), "random", shape_arg(size), dt)
+    arr = _sample_float(_gen(generator), "random", check_size(shape_arg(size)), dt)
     return _finish(arr, dt, device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False,
           layout=None, pin_memory=False):
     """Standard normal samples."""
-    dt = _float_dt(dtype)
-    arr = _sample_float(_gen(generator), "standard_normal", shape_arg(size), dt)
+    dt = _float_dt(dtype, "normal_kernel_cpu")
+    arr = _sample_float(_gen(generator), "standard_normal", check_size(shape_arg(size)), dt)
     return _finish(arr, dt, device, requires_grad)
 
 
@@ -52,15 +52,18 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     dt = to_dtype(dtype) if dtype is not None else int64
-    arr = _gen(generator).integers(low, high, size=shape_arg(tuple(size)), dtype=np.int64)
+    arr = _gen(generator).integers(low, high, size=check_size(shape_arg(tuple(size))),
+                                     dtype=np.int64)
     return _finish(arr.astype(dt.np), dt, device, requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
              layout=None, pin_memory=False):
     """A random permutation of 0..n-1."""
-    if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not "
+                        f"{type(n).__name__}")
+    check_size((n,))
     dt = to_dtype(dtype) if dtype is not None else int64
     return _finish(_gen(generator).permutation(n).astype(dt.np), dt, device, requires_grad)
 
@@ -94,11 +97,11 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         z = _sample_float(rng, "standard_normal", shape, ref.dtype)
         return ref._from_array((z * s + m).astype(ref.dtype.np))
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     if size is None:
         raise TypeError("normal() missing required argument 'size'")
-    dt = _float_dt(dtype)
-    z = _sample_float(rng, "standard_normal", shape_arg(tuple(size)), dt)
+    dt = _float_dt(dtype, "normal_kernel_cpu")
+    z = _sample_float(rng, "standard_normal", check_size(shape_arg(tuple(size))), dt)
     return _finish((z * std + mean).astype(dt.np), dt, device, requires_grad)
 
 
@@ -138,6 +141,7 @@ def poisson(input, generator=None):
 
 def fill_random(t, method, generator=None, **kw):
     """Fill ``t`` in place from the generator; ``method`` names a NumPy Generator method."""
+    _check_fill(t, method, kw)
     rng = _gen(generator)
     shape = t.shape
     fdt = t.dtype.np if t.dtype.np in (np.float32, np.float64) else np.float64
@@ -169,3 +173,31 @@ def fill_random(t, method, generator=None, **kw):
     t._data[...] = t._backend.from_host(arr) if t.device.type != "cpu" else arr
     t._bump()
     return t
+
+
+_FLOAT_KERNELS = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu",
+                  "log_normal": "log_normal_cpu", "cauchy": "cauchy_cpu"}
+
+
+def _check_fill(t, method, kw):
+    """PyTorch's errors for an in-place fill that does not fit the tensor or its bounds."""
+    floating = t.dtype.is_floating_point
+    if method in _FLOAT_KERNELS and not floating:
+        raise NotImplementedError(f'"{_FLOAT_KERNELS[method]}" not implemented for '
+                                  f"'{t.dtype._legacy[:-6]}'")
+    if method == "exponential" and not floating:
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           "dtype must be a floating point but you specified "
+                           f"{t.dtype._legacy[:-6]}")
+    if method == "uniform" and kw["from_"] > kw["to"]:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={kw['from_']:g} > to={kw['to']:g}")
+    if method == "normal" and kw["std"] < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {kw['std']:g}")
+    if method == "exponential" and not kw["lambd"] > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={kw['lambd']:g}")
+    if method == "bernoulli" and isinstance(kw["p"], (int, float)) and not 0 <= kw["p"] <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={kw['p']:g}")
+    if method == "random" and kw["to"] is not None and kw["from_"] >= kw["to"]:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                           f"from={kw['from_']} >= to={kw['to']}")

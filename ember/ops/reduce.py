@@ -256,7 +256,9 @@ def nanmean(input, dim=None, keepdim=False):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     dt = _out_dtype(input, dtype)
     x = input.to(dt) if dt is not input.dtype else input
-    dims = (wrap_dim(dim, x.ndim),) if dim is not None else tuple(range(x.ndim))
+    if dim is not None:
+        wrap_dim(dim, x.ndim)  # one int, as in PyTorch
+    dims = wrap_dims(dim, x.ndim) if dim is not None else tuple(range(x.ndim))
     res = Prod.apply(x, dims=dims)
     if not keepdim:
         res = res.reshape(tuple(s for i, s in enumerate(x.shape) if i not in dims))
@@ -293,17 +295,38 @@ def min(input, dim=None, keepdim=False, *, out=None):
     return _extreme(input, dim, keepdim, False, "min")
 
 
+def _check_nonempty(input, dims, name, all_dims):
+    """PyTorch's errors for reducing an empty tensor with an operation that has no identity."""
+    if input.numel():
+        return
+    if all_dims:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                           "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                           "argument.")
+    for d in dims:
+        if input.shape[d] == 0:
+            sep = ":" if name == "aminmax" else "():"
+            raise IndexError(f"{name}{sep} Expected reduction dim {d} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim=False):
     dims = wrap_dims(dim, input.ndim) if dim != () else tuple(range(input.ndim))
+    _check_nonempty(input, dims, "amax", dim == ())
     return Amax.apply(input, dims=dims, keepdim=keepdim, largest=True, in_shape=input.shape)
 
 
 def amin(input, dim=(), keepdim=False):
     dims = wrap_dims(dim, input.ndim) if dim != () else tuple(range(input.ndim))
+    _check_nonempty(input, dims, "amin", dim == ())
     return Amax.apply(input, dims=dims, keepdim=keepdim, largest=False, in_shape=input.shape)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
+    if input.numel() == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                               "operation has no identity.")
+        _check_nonempty(input, (wrap_dim(dim, input.ndim),), "aminmax", False)
     return RETURN_TYPES["aminmax"](amin(input, () if dim is None else dim, keepdim),
               amax(input, () if dim is None else dim, keepdim))
 
@@ -311,6 +334,12 @@ def aminmax(input, *, dim=None, keepdim=False):
 def _arg(input, dim, keepdim, largest):
     xp = input._backend.xp
     fn = xp.argmax if largest else xp.argmin
+    if input.numel() == 0:
+        name = "argmax" if largest else "argmin"
+        if dim is None:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        _check_nonempty(input, (wrap_dim(dim, input.ndim),), name, False)
     if dim is None:
         return input._from_array(xp.asarray(fn(input._data.reshape(-1))).astype(np.int64))
     d = wrap_dim(dim, input.ndim)
@@ -327,6 +356,11 @@ def argmin(input, dim=None, keepdim=False):
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=1``)."""
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if correction is not None and unbiased is not None:
+        raise TypeError("var() received an invalid combination of arguments - got both "
+                        "'unbiased' and 'correction', but expected one of:")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     x = to_float(input)
@@ -342,6 +376,9 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if correction is not None and unbiased is not None:
+        raise TypeError("std() received an invalid combination of arguments - got both "
+                        "'unbiased' and 'correction', but expected one of:")
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
@@ -355,6 +392,9 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm (or Frobenius) over ``dim``."""
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {input.dtype._legacy[:-6]}")
     x = to_float(input)
     if p in ("fro", 2, 2.0):
         sq = sum(x * x, dim, keepdim)
@@ -404,13 +444,15 @@ def logsumexp(input, dim, keepdim=False):
 def cumsum(input, dim, *, dtype=None):
     dt = _out_dtype(input, dtype)
     x = input if dt is input.dtype else input.to(dt)
-    return Cumsum.apply(x, dim=wrap_dim(dim, x.ndim))
+    d = wrap_dim(dim, x.ndim)
+    return Cumsum.apply(x, dim=d) if x.ndim else x.clone()
 
 
 def cumprod(input, dim, *, dtype=None):
     dt = _out_dtype(input, dtype)
     x = input if dt is input.dtype else input.to(dt)
-    return Cumprod.apply(x, dim=wrap_dim(dim, x.ndim))
+    d = wrap_dim(dim, x.ndim)
+    return Cumprod.apply(x, dim=d) if x.ndim else x.clone()
 
 
 def all(input, dim=None, keepdim=False):
@@ -460,13 +502,19 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
+    if input.ndim == 0:
+        return RETURN_TYPES["topk"](*sort(input))
     v, i = sort(input, d, descending=largest)
     return RETURN_TYPES["topk"](v.narrow(d, 0, k), i.narrow(d, 0, k))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
-    v, i = sort(input, dim)
     d = wrap_dim(dim, input.ndim)
+    if not 1 <= k <= (input.shape[d] if input.ndim else 1):
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if input.ndim == 0:
+        return RETURN_TYPES["kthvalue"](*sort(input))
+    v, i = sort(input, dim)
     v, i = v.narrow(d, k - 1, 1), i.narrow(d, k - 1, 1)
     if not keepdim:
         v, i = v.squeeze(d), i.squeeze(d)
@@ -476,8 +524,10 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def median(input, dim=None, keepdim=False):
     if dim is None:
         flat = input.reshape(-1)
+        if flat.numel() == 0 and input.dtype.is_floating_point:
+            return flat.new_full((), float("nan"))
         return sort(flat).values[(flat.numel() - 1) // 2]
-    n = input.shape[wrap_dim(dim, input.ndim)]
+    n = input.shape[wrap_dim(dim, input.ndim)] if input.ndim else 1
     return RETURN_TYPES["median"](*kthvalue(input, (n - 1) // 2 + 1, dim, keepdim))
 
 
@@ -488,6 +538,8 @@ def mode(input, dim=-1, keepdim=False):
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The sorted unique elements (optionally with inverse indices and counts)."""
     xp = input._backend.xp
+    if dim is not None and input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if dim is not None:
         res = xp.unique(input._data, return_inverse=True, return_counts=True,
                         axis=wrap_dim(dim, input.ndim))
@@ -504,5 +556,14 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 
 def bincount(input, weights=None, minlength=0):
+    if input.dtype.is_floating_point or input.dtype is bool_:
+        raise NotImplementedError(f'"bincount_cpu" not implemented for '
+                                  f"'{input.dtype._legacy[:-6]}'")
+    if input.ndim != 1 or (input.numel() and int(input._data.min()) < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is not None and (weights.ndim != 1 or weights.shape[0] != input.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
     w = None if weights is None else weights._data
     return input._from_array(input._backend.xp.bincount(input._data, w, minlength))

@@ -1,6 +1,8 @@
 """View and shape primitives: view/reshape, permute, expand, slicing, cat, flip ..."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -195,12 +197,17 @@ def infer_shape(shape, numel):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                                   f"[{', '.join(map(str, shape))}]")
             known *= s
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape "
+                               f"[{', '.join(map(str, shape))}] because the unspecified "
+                               "dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of "
                                f"size {numel}")
@@ -239,7 +246,12 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 def unflatten(x, dim, sizes):
     dim = wrap_dim(dim, x.ndim)
-    sizes = infer_shape(tuple(sizes), x.shape[dim])
+    sizes = tuple(sizes)
+    if -1 not in sizes and math.prod(sizes) != x.shape[dim]:
+        raise RuntimeError(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't "
+                           f"multiply up to the size of dim {dim} ({x.shape[dim]}) in the input "
+                           "tensor")
+    sizes = infer_shape(sizes, x.shape[dim])
     return view_or_reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1:])
 
 
@@ -263,11 +275,14 @@ def unsqueeze(x, dim):
 
 
 def permute(x, *dims):
-    dims = wrap_dims(shape_arg(dims), x.ndim)
+    dims = shape_arg(dims)
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {x.ndim} is not equal to len(dims) = {len(dims)}")
+    dims = tuple(wrap_dim(d, x.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     return _as_view(Permute.apply(x, dims=dims), x)
 
 
@@ -303,6 +318,15 @@ def T(x):
 
 
 def movedim(x, source, destination):
+    src, dst = _dim_list(source), _dim_list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    for name, ds in (("source", src), ("destination", dst)):
+        w = [wrap_dim(d, x.ndim) for d in ds]
+        if len(set(w)) != len(w):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(ds)})")
     src = wrap_dims(source, x.ndim)
     dst = wrap_dims(destination, x.ndim)
     order = [d for d in range(x.ndim) if d not in src]
@@ -312,6 +336,10 @@ def movedim(x, source, destination):
 
 
 moveaxis = movedim
+
+
+def _dim_list(d):
+    return (d,) if isinstance(d, int) else tuple(d)
 
 
 def expand(x, *sizes):
@@ -331,12 +359,21 @@ def expand(x, *sizes):
                                    f"leading, non-existing dimension {i}")
             s = cur
         elif cur != 1 and cur != s:
+            _expand_error(x, sizes)
+        shape.append(s)
+    return _as_view(Expand.apply(x, shape=tuple(shape)), x)
+
+
+def _expand_error(x, sizes):
+    """PyTorch names the last dimension that does not fit."""
+    lead = len(sizes) - x.ndim
+    for i in reversed(range(lead, len(sizes))):
+        s, cur = sizes[i], x.shape[i - lead]
+        if s != -1 and cur != 1 and cur != s:
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
                                f"size ({cur}) at non-singleton dimension {i}.  Target sizes: "
                                f"[{', '.join(map(str, sizes))}].  Tensor sizes: "
                                f"[{', '.join(map(str, x.shape))}]")
-        shape.append(s)
-    return _as_view(Expand.apply(x, shape=tuple(shape)), x)
 
 
 def expand_as(x, other):
@@ -353,6 +390,12 @@ def repeat(x, *sizes):
     if len(sizes) < x.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
+    if any(r < 0 for r in sizes):
+        shp = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+        final = [r * n for r, n in zip(sizes, shp)]
+        neg = next(f for f in final if f < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: "
+                           f"[{', '.join(map(str, final))}]")
     x = reshape(x, (1,) * (len(sizes) - x.ndim) + tuple(x.shape))
     inter, final = [], []
     for r, s in zip(sizes, x.shape):
@@ -388,13 +431,27 @@ def roll(x, shifts, dims=None):
     if isinstance(shifts, int):
         shifts = (shifts,)
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(dims)}")
+    dims = tuple(wrap_dim(d, x.ndim) for d in dims)
     return Roll.apply(x, shifts=tuple(shifts), dims=dims)
 
 
 def narrow(x, dim, start, length):
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = wrap_dim(dim, x.ndim)
     if isinstance(start, Tensor):
         start = int(start)
+    n = x.shape[dim]
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     if start < 0:
         start += x.shape[dim]
     if start + length > x.shape[dim] or start < 0:
@@ -410,12 +467,18 @@ def split(x, split_size_or_sections, dim=0):
     n = x.shape[dim]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={step}")
         if step <= 0 and n:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {n}")
         sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
     else:
         sizes = list(split_size_or_sections)
+        if any(v < 0 for v in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                                f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
@@ -427,6 +490,8 @@ def split(x, split_size_or_sections, dim=0):
 
 
 def chunk(x, chunks, dim=0):
+    if x.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     n = x.shape[wrap_dim(dim, x.ndim)]
@@ -439,6 +504,8 @@ def tensor_split(x, indices_or_sections, dim=0):
     n = x.shape[dim]
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
     else:
         bounds = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
@@ -447,6 +514,8 @@ def tensor_split(x, indices_or_sections, dim=0):
 
 
 def unbind(x, dim=0):
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dim = wrap_dim(dim, x.ndim)
     from .index import getitem
     pre = (slice(None),) * dim
@@ -455,9 +524,13 @@ def unbind(x, dim=0):
 
 def cat(tensors, dim=0, *, out=None):
     """Concatenate along an existing dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
     ref = tensors[0]
     dim = wrap_dim(dim, ref.ndim)
@@ -486,9 +559,22 @@ def cat(tensors, dim=0, *, out=None):
 concat = concatenate = cat
 
 
+def _tensor_list(fn, tensors):
+    """``tensors`` as a list, with PyTorch's TypeErrors for anything but a sequence of Tensors."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        "Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tensors
+
+
 def stack(tensors, dim=0, *, out=None):
     """Join tensors of the same shape along a new dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
@@ -507,7 +593,9 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def hstack(tensors):
-    tensors = list(tensors)
+    tensors = _tensor_list("hstack", tensors)
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
@@ -516,11 +604,21 @@ def vstack(tensors):
 
 
 def tril(x, diagonal=0):
+    _check_tri("tril", x, diagonal)
     return Tri.apply(x, kind="tril", diagonal=diagonal)
 
 
 def triu(x, diagonal=0):
+    _check_tri("triu", x, diagonal)
     return Tri.apply(x, kind="triu", diagonal=diagonal)
+
+
+def _check_tri(fn, x, diagonal):
+    if not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"{fn}(): argument 'diagonal' (position 2) must be int, not "
+                        f"{type(diagonal).__name__}")
+    if x.ndim < 2:
+        raise RuntimeError(f"{fn}: input tensor must have at least 2 dimensions")
 
 
 def diag(x, diagonal=0):

@@ -19,6 +19,9 @@ def _check_p(p):
 
 def _keep_mask(input, p, shape):
     """A float mask of ``input``'s dtype and device: 1 with probability 1 - p, else 0."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{input.dtype._legacy[:-6]}")
     keep = _gen(None).random(shape, dtype=np.float32) >= p
     arr = keep.astype(input.dtype.np)
     if input.device.type != "cpu":
@@ -51,6 +54,8 @@ def _feature_dropout(input, p, training, inplace, batched=True):
     _check_p(p)
     if not training or p == 0.0:
         return input
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     lead = 2 if batched else 1
     shape = tuple(input.shape[:lead]) + (1,) * (input.dim() - lead)
     mask = _keep_mask(input, p, shape)
@@ -133,5 +138,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
                           inplace: bool = False) -> Tensor:
     """Channel-wise alpha dropout."""
+    if training and 0.0 < p <= 1.0 and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
     return _alpha_dropout(input, p, training, inplace, shape)

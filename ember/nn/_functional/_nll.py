@@ -171,8 +171,17 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
                            f"{label_smoothing}")
     if input.dim() == 0:
+        if target.dim() == 0 and not target.dtype.is_floating_point:
+            raise RuntimeError(f"Expected floating point type for target with class "
+                               f"probabilities, got {target.dtype._legacy[:-6]}")
+        if target.dim() == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
         raise ValueError("Expected 1 or more dimensions (got 0)")
     cdim = 1 if input.dim() > 1 else 0
+    if not input.dtype.is_floating_point:
+        kernel = "lastdim_kernel_impl" if cdim == input.dim() - 1 else "kernel_impl"
+        raise NotImplementedError(f'"log_softmax_{kernel}" not implemented for '
+                                  f"'{input.dtype._legacy[:-6]}'")
     logp = P.LogSoftmax.apply(input, dim=cdim)
     if target.dtype.is_floating_point and target.shape == input.shape:
         if reduction not in ("none", "mean", "sum"):

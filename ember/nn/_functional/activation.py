@@ -66,12 +66,20 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """Leaky ReLU with a learned slope per channel (dim 1) or one shared slope."""
-    if weight.numel() != 1 and input.dim() >= 2:
-        if weight.numel() != input.shape[1]:
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.dim()}")
+    n = weight.numel()
+    if n == 1:
+        weight = weight.reshape(())
+    elif input.dim() == 0:
+        raise RuntimeError("Not allow zero-dim input tensor.")
+    else:
+        channels = input.shape[1] if input.dim() >= 2 else 1
+        if n != channels:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {weight.numel()} and channel size = "
-                               f"{input.shape[1]}.")
-        weight = weight.reshape(weight.numel(), *([1] * (input.dim() - 2)))
+                               f"parameter numbers = {n} and channel size = {channels}.")
+        weight = weight.reshape(n, *([1] * (input.dim() - 2)))
     return where(input > 0, input, input * weight)
 
 
@@ -111,7 +119,7 @@ def selu_(input: Tensor) -> Tensor:
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
 
 
@@ -195,6 +203,8 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """Gated linear unit: ``a * sigmoid(b)`` with ``a, b`` the halves along ``dim``."""
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
     if input.shape[dim] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {dim % input.dim()}"
                            f" is size {input.shape[dim]}")
@@ -214,9 +224,12 @@ def _prep(input, dim, dtype, name, stacklevel):
     if dtype is not None:
         input = input.to(dtype)
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"softmax_lastdim_kernel_impl" not implemented for '
+        d = input._wrap_dim(dim)
+        kernel = "lastdim_kernel_impl" if d == input.dim() - 1 or not input.dim() else \
+            "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for '
                                   f"'{input.dtype._legacy[:-6]}'")
-    return input, input._wrap_dim(dim) if input.dim() else 0
+    return input, input._wrap_dim(dim)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
@@ -249,6 +262,9 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Int64 one-hot encoding with a new last dimension of size ``num_classes``."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"one_hot(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(tensor).__name__}")
     if tensor.dtype.name != "int64":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = tensor._backend.xp
@@ -280,7 +296,11 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``x1 . x2 / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim`` (broadcasting)."""
     from ... import broadcast_tensors
-    a, b = broadcast_tensors(x1, x2)
+    try:
+        a, b = broadcast_tensors(x1, x2)
+    except ValueError as e:  # NumPy's wording -> PyTorch's
+        from ...autograd.node import broadcast_error
+        raise broadcast_error(x1.shape, x2.shape, e) from None
     na = a.norm(2, dim, keepdim=True).clamp_min(eps)
     nb = b.norm(2, dim, keepdim=True).clamp_min(eps)
     return ((a / na) * (b / nb)).sum(dim)

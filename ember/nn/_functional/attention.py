@@ -66,6 +66,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         A bool ``attn_mask`` marks with True the positions that take part in attention;
         a float one is added to the scores.
     """
+    _check_sdpa(query, key, value, attn_mask, dropout_p)
     L, S = query.shape[-2], key.shape[-2]
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
@@ -83,8 +84,32 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         weights = _safe_softmax(scores, -1)
     else:
         weights = _softmax(scores, -1)
-    weights = _dropout(weights, dropout_p, True)
+    if dropout_p > 0.0:
+        weights = _dropout(weights, dropout_p, True)
     return weights.matmul(value)
+
+
+def _check_sdpa(query, key, value, attn_mask, dropout_p):
+    """PyTorch's checks of scaled_dot_product_attention's arguments."""
+    from .linear import _cname
+    for pos, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"scaled_dot_product_attention(): argument '{name}' (position "
+                            f"{pos}) must be Tensor, not {type(t).__name__}")
+    if not (query.dtype is key.dtype and key.dtype is value.dtype):
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got "
+                           f"query.dtype: {_cname(query.dtype)} key.dtype: "
+                           f"{_cname(key.dtype)} and value.dtype: {_cname(value.dtype)} instead.")
+    if min(query.ndim, key.ndim, value.ndim) < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, "
+                           f"but got query.dim: {query.ndim} key.dim: {key.ndim} and "
+                           f"value.dim: {value.ndim} instead.")
+    if attn_mask is not None and attn_mask.dtype not in (ember.bool, ember.float32, query.dtype):
+        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
+                           f"dtype, but got attn_mask.dtype: {_cname(attn_mask.dtype)} and  "
+                           f"query.dtype: {_cname(query.dtype)} instead.")
+    if dropout_p > 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
 
 
 def _repeat_heads(x: Tensor, reps: int) -> Tensor:
@@ -98,6 +123,11 @@ def _in_projection(query, key, value, w, b, separate):
     """q, k, v projections, sharing one matmul when the inputs are the same tensor."""
     if separate is not None:
         wq, wk, wv = separate
+        e = query.shape[-1]
+        for name, w_, x in (("query", wq, query), ("key", wk, key), ("value", wv, value)):
+            if tuple(w_.shape) != (e, x.shape[-1]):
+                raise AssertionError(f"expecting {name} weights shape of {(e, x.shape[-1])}, "
+                                     f"but got {w_.shape}")
         bq, bk, bv = (None, None, None) if b is None else b.chunk(3)
         return _linear(query, wq, bq), _linear(key, wk, bk), _linear(value, wv, bv)
     if query is key and key is value:
@@ -112,12 +142,29 @@ def _in_projection(query, key, value, w, b, separate):
 
 
 def _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):
-    if key.shape != value.shape and key.shape[:-1] != value.shape[:-1]:
-        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    """PyTorch's AssertionErrors for inputs and masks of the wrong rank or dtype."""
+    if query.ndim not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
+                             f"{query.ndim}-D query tensor")
+    nd = query.ndim
+    kind = "batched (3-D)" if nd == 3 else "unbatched (2-D)"
+    if key.ndim != nd or value.ndim != nd:
+        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be {nd}-D but "
+                             f"found {key.ndim}-D and {value.ndim}-D tensors respectively")
+    if key_padding_mask is not None and key_padding_mask.ndim != nd - 1:
+        raise AssertionError(f"For {kind} `query`, expected `key_padding_mask` to be `None` or "
+                             f"{nd - 1}-D but found {key_padding_mask.ndim}-D tensor instead")
     if attn_mask is not None and attn_mask.ndim not in (2, 3):
-        kind = "batched (3-D)" if query.ndim == 3 else "unbatched (2-D)"
         raise AssertionError(f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or "
                              f"3-D but found {attn_mask.ndim}-D tensor instead")
+    if nd == 2 and attn_mask is not None and attn_mask.ndim == 3:
+        want = (num_heads, query.shape[0], key.shape[0])
+        if tuple(attn_mask.shape) != want:
+            raise AssertionError(f"Expected `attn_mask` shape to be {want} but got "
+                                 f"{attn_mask.shape}")
+    for name, mask in (("key_padding_mask", key_padding_mask), ("attn_mask", attn_mask)):
+        if mask is not None and mask.dtype != ember.bool and not mask.dtype.is_floating_point:
+            raise AssertionError(f"only bool and floating types of {name} are supported")
 
 
 def _pad_last(mask: Optional[Tensor]) -> Optional[Tensor]:
@@ -157,6 +204,11 @@ def multi_head_attention_forward(
         is_causal: bool = False) -> Tuple[Tensor, Optional[Tensor]]:
     """Multi-head attention on sequence-first inputs ``(L, N, E)`` (or unbatched ``(L, E)``)."""
     _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not use_separate_proj_weight and key.shape != value.shape:
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    if use_separate_proj_weight and key.shape[:-1] != value.shape[:-1]:
+        raise AssertionError(f"key's sequence and batch dims {key.shape[:-1]} do not match "
+                             f"value's {value.shape[:-1]}")
     unbatched = query.ndim == 2
     if unbatched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)

@@ -25,6 +25,13 @@ def _shape_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
+
+
+def _cname(dt):
+    return _C_NAMES.get(dt.name, dt.name)
+
+
 def _check_conv(x, w, b, groups, nd, transposed=False):
     xs, ws = x._data.shape, w._data.shape
     if len(xs) != nd + 2 or len(ws) != nd + 2:
@@ -32,8 +39,9 @@ def _check_conv(x, w, b, groups, nd, transposed=False):
             raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
                                f"input {_shape_str(x.shape)}, but got {w.ndim}-dimensional "
                                f"weight of size {_shape_str(w.shape)} instead")
+        name = f"conv_transpose{nd}d" if transposed else f"conv{nd}d"
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
-                           f"conv{nd}d, but got input of size: {_shape_str(x.shape)}")
+                           f"{name}, but got input of size: {_shape_str(x.shape)}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     if not transposed and ws[0] % groups:
@@ -52,11 +60,12 @@ def _check_conv(x, w, b, groups, nd, transposed=False):
             raise RuntimeError(f"Given weight of size {_shape_str(w.shape)}, expected bias to be "
                                f"1-dimensional with {nout} elements, but got bias of size "
                                f"{_shape_str(b.shape)} instead")
+    if b is not None and b.dtype is not x.dtype:
+        raise RuntimeError(f"Input type ({_cname(x.dtype)}) and bias type ({_cname(b.dtype)}) "
+                           "should be the same")
     if x.dtype is not w.dtype:
-        raise RuntimeError(f"Input type ({x.dtype._legacy_type()}) and weight type "
-                           f"({w.dtype._legacy_type()}) should be the same") \
-            if hasattr(x.dtype, "_legacy_type") else RuntimeError(
-                f"expected scalar type {w.dtype} but found {x.dtype}")
+        raise RuntimeError(f"expected scalar type {x.dtype._legacy[:-6]} but found "
+                           f"{w.dtype._legacy[:-6]}")
 
 
 def _padding(padding, kernel, stride, dilation, nd):
@@ -104,6 +113,9 @@ def _make_geom(w, stride, padding, dilation, groups, nd):
     stride, dilation = _pair(stride, nd, "stride"), _pair(dilation, nd, "dilation")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        shown = [1, dilation[0]] if nd == 1 else list(dilation)
+        raise RuntimeError(f"dilation should be greater than zero, but got {shown}")
     pads = _padding(padding, kernel, stride, dilation, nd)
     if nd == 1:
         return ((1, kernel[0]), (1, stride[0]), pads, (1, dilation[0]), groups)
@@ -155,6 +167,11 @@ def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, 
     if unbatched:
         x = x.unsqueeze(0)
     _check_conv(x, weight, bias, groups, nd, transposed=True)
+    dil = _pair(dilation, nd, "dilation")
+    if any(d <= 0 for d in dil):
+        dil = (1,) + dil if nd == 1 else dil
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
+                           f"{dil[0]}, dilation_width: {dil[1]}")
     if isinstance(padding, str):
         raise RuntimeError(f"conv_transpose{nd}d(): argument 'padding' must be tuple of ints, "
                            f"not str")

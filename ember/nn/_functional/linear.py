@@ -56,7 +56,8 @@ class _Mm(Primitive, node_name="MmBackward0"):
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int"}
+            "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+            "int8": "signed char", "uint8": "unsigned char"}
 
 
 def _cname(dt):
@@ -76,6 +77,9 @@ def _check(input, weight, bias):
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D "
                            "and 2D")
     if input.dtype is not weight.dtype:
+        if bias is not None:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                               f"{input.dtype._legacy[:-6]} and {weight.dtype._legacy[:-6]}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_cname(input.dtype)} != {_cname(weight.dtype)}")
     k = xs[-1]
@@ -85,6 +89,19 @@ def _check(input, weight, bias):
             rows = 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and "
                            f"{weight.shape[1]}x{weight.shape[0]})")
+
+
+def _bias_mismatch(input, weight, bias, rows):
+    """PyTorch's answer to a bias that does not fit the output: an error, or a broadcast add."""
+    target = [rows, weight.shape[0]]
+    if bias.ndim <= 2:
+        for i in range(1, bias.ndim + 1):
+            if bias.shape[-i] not in (1, target[-i]):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target[-i]}) must match the existing "
+                    f"size ({bias.shape[-i]}) at non-singleton dimension {2 - i}.  Target sizes: "
+                    f"{target}.  Tensor sizes: {list(bias.shape)}")
+    return linear(input, weight) + bias
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -100,7 +117,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     else:
         if bias.dtype is not input.dtype:
             bias = bias.to(input.dtype)
-        out = _Addmm.apply(bias, x, weight.t())
+        try:
+            out = _Addmm.apply(bias, x, weight.t())
+        except ValueError:  # the bias does not fit (rows, out)
+            return _bias_mismatch(input, weight, bias, x.shape[0])
     if nd != 2:
         out = out.view(*input._data.shape[:-1], weight._data.shape[0])
     return out
@@ -109,9 +129,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
              bias: Tensor | None = None) -> Tensor:
     """``y = x1^T A x2 + b``; weight ``(out, in1, in2)``, inputs ``(*, in1)``, ``(*, in2)``."""
-    if input1.shape[:-1] != input2.shape[:-1]:
-        raise RuntimeError("bilinear(): input batch dimensions do not match: got "
-                           f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
+    if input1.ndim != input2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.ndim} and "
+                           f"{input2.ndim}")
+    for d, (a, b) in enumerate(zip(input1.shape[:-1], input2.shape[:-1])):
+        if a != b:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                               f"got {a} and {b}")
     if input1.shape[-1] != weight.shape[1]:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
                            f"{input1.shape[-1]} but expected {weight.shape[1]}")

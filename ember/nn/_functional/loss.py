@@ -268,7 +268,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
                      reduction: str = "mean") -> Tensor:
     """``log(1 + exp(-y x))``."""
     reduction = _reduction(size_average, reduce, reduction)
-    return _reduce(Softplus.apply(-target * input, beta=1.0, threshold=20.0), reduction)
+    return _reduce(Softplus.apply(-(input * target), beta=1.0, threshold=20.0), reduction)
 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,

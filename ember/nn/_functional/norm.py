@@ -37,6 +37,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """Normalise over the batch (and spatial) dims per channel of (N, C, *)."""
     if input.ndim < 2:
         raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"batch_norm\" not implemented for "
+                                  f"'{input.dtype._legacy[:-6]}'")
     shape = _channel_shape(input)
     c = input.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
@@ -55,8 +58,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             _update_running(running_mean, running_var, mean.reshape(-1), var.reshape(-1), n,
                             momentum if momentum is not None else 0.1)
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+            if t is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
         mean, var = running_mean.reshape(shape), running_var.reshape(shape)
     return _normalise(input, mean, var, weight, bias, eps, shape)
 
@@ -69,6 +73,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size"
                            f"{list(input.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
+                               f"{name} of shape {list(t.shape)} and normalized_shape = "
+                               f"{list(ns)}")
     dims = tuple(range(input.ndim - k, input.ndim))
     mean = input.mean(dims, keepdim=True)
     centred = input - mean
@@ -83,7 +92,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
 
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
     """Normalise over channel groups (and spatial dims) of (N, C, *)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.ndim}")
     n, c = input.shape[0], input.shape[1]
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {list(t.shape)} and "
+                               f"input of shape {list(input.shape)}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for "
+                                  f"'{input.dtype._legacy[:-6]}'")
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups,"
                            f" but got input of shape {list(input.shape)} and num_groups="
@@ -105,6 +125,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                   use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-5):
     """Normalise each (sample, channel) plane over its spatial dims."""
     shape = _channel_shape(input)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"batch_norm\" not implemented for "
+                                  f"'{input.dtype._legacy[:-6]}'")
     if not use_input_stats:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     dims = tuple(range(2, input.ndim))

@@ -44,9 +44,17 @@ def _unbatch(out, unbatched):
 def _check_geom(x, kernel, stride, padding, dilation, ohw):
     if any(s == 0 for s in stride):
         raise RuntimeError("stride should not be zero")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} "
+                           f"dW: {stride[1]}")
     if any(k <= 0 for k in kernel):
         raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} "
                            f"kW: {kernel[1]}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
+                           f"{dilation[0]} dilationW: {dilation[1]}")
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(padding)}")
     for k, p, d in zip(kernel, padding, dilation):
         if p > ((k - 1) * d + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
@@ -158,10 +166,32 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                       ceil_mode, count_include_pad).squeeze(-2)
 
 
-def _out_size(output_size, in_sizes):
+def _out_size(output_size, x, name):
+    """The adaptive pool's (ho, wo), with PyTorch's checks of ``output_size``."""
+    in_sizes = x.shape[2:]
     if not isinstance(output_size, (tuple, list)):
         output_size = (output_size,) * len(in_sizes)
-    return tuple(n if o is None else int(o) for o, n in zip(output_size, in_sizes))
+    if len(output_size) != 2:
+        raise RuntimeError(f"{name}: output_size must be 2" if "avg" in name else
+                           f"{name}(): internal error: output_size.size() must be 2")
+    out = tuple(n if o is None else int(o) for o, n in zip(output_size, in_sizes))
+    if min(out) < 0:
+        if "avg" in name:
+            raise RuntimeError(f"{name}: elements of output_size must be greater than or equal "
+                               f"to 0 but received {{{out[0]}, {out[1]}}}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: "
+                           f"{list(x.shape[:2]) + list(out)}")
+    return out
+
+
+def _one(output_size, name):
+    """The single output length of a 1-D adaptive pool."""
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 1:
+            raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got "
+                               f"{len(output_size)})")
+        return output_size[0]
+    return output_size
 
 
 def _avg_matrix(n_in, n_out, like):
@@ -177,9 +207,11 @@ def _avg_matrix(n_in, n_out, like):
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed output size (windows as PyTorch places them)."""
     x, unbatched = _batched(input, "adaptive_avg_pool2d")
-    ho, wo = _out_size(output_size, x.shape[2:])
+    ho, wo = _out_size(output_size, x, "adaptive_avg_pool2d")
     h, w = x.shape[2:]
-    if (ho, wo) == (1, 1):
+    if ho == 0 or wo == 0:
+        out = x.new_zeros((*x.shape[:2], ho, wo))
+    elif (ho, wo) == (1, 1):
         out = x.mean((2, 3), keepdim=True)
     elif h % ho == 0 and w % wo == 0:
         out = avg_pool2d(x, (h // ho, w // wo))
@@ -190,20 +222,25 @@ def adaptive_avg_pool2d(input, output_size):
 
 def adaptive_avg_pool1d(input, output_size):
     """1-D adaptive average pooling over (N, C, L)."""
-    o = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    o = _one(output_size, "adaptive_avg_pool1d")
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, o)).squeeze(-2)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max pooling to a fixed output size."""
     x, unbatched = _batched(input, "adaptive_max_pool2d")
-    osize = _out_size(output_size, x.shape[2:])
-    out = AdaptiveMaxPool.apply(x, osize=osize, return_indices=bool(return_indices))
+    osize = _out_size(output_size, x, "adaptive_max_pool2d")
+    if 0 in osize:
+        out = x.new_zeros((*x.shape[:2], *osize))
+        if return_indices:
+            out = (out, out.long())
+    else:
+        out = AdaptiveMaxPool.apply(x, osize=osize, return_indices=bool(return_indices))
     return _unbatch(out, unbatched)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    o = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    o = _one(output_size, "adaptive_max_pool1d")
     out = adaptive_max_pool2d(input.unsqueeze(-2), (1, o), return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)

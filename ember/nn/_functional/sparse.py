@@ -66,6 +66,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 
     ``sparse=True`` is accepted but the gradient is dense.
     """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"embedding(): argument 'indices' (position 2) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     if input.dtype.name not in ("int64", "int32"):
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            "following scalar types: Long, Int; but got "
@@ -78,9 +83,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
             padding_idx = num + padding_idx
     idx = input._data
-    if idx.size and (int(idx.min()) < -num or int(idx.max()) >= num):
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= num):
         raise IndexError("index out of range in self")
-    idx = idx % num if idx.size and int(idx.min()) < 0 else idx
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
     scale = None

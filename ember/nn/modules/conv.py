@@ -165,18 +165,14 @@ class _ConvTranspose(_ConvNd):
             return self.output_padding
         nd = self._nd
         output_size = list(output_size)[-nd:]
-        out = []
-        for d in range(nd):
-            n = input.shape[input.ndim - nd + d]
-            lo = (n - 1) * self.stride[d] - 2 * self.padding[d] + \
-                self.dilation[d] * (self.kernel_size[d] - 1) + 1
-            hi = lo + self.stride[d] - 1
-            if not lo <= output_size[d] <= hi:
-                raise ValueError(f"requested an output size of {output_size}, but valid sizes "
-                                 f"range from {lo} to {hi} (for an input of "
-                                 f"{list(input.shape[2:])})")
-            out.append(output_size[d] - lo)
-        return tuple(out)
+        spatial = input.shape[input.ndim - nd:]
+        los = [(n - 1) * self.stride[d] - 2 * self.padding[d] +
+               self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d, n in enumerate(spatial)]
+        his = [lo + s - 1 for lo, s in zip(los, self.stride)]
+        if not all(lo <= o <= hi for lo, o, hi in zip(los, output_size, his)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes "
+                             f"range from {los} to {his} (for an input of {spatial})")
+        return tuple(o - lo for o, lo in zip(output_size, los))
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         op = self._output_padding(input, output_size)

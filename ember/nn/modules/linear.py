@@ -121,10 +121,13 @@ class Unflatten(Module):
     def __init__(self, dim, unflattened_size) -> None:
         super().__init__()
         if isinstance(dim, int):
-            if not isinstance(unflattened_size, (tuple, list)) or not all(
-                    isinstance(s, int) for s in unflattened_size):
-                raise TypeError("unflattened_size must be tuple of ints, but found type "
+            if not isinstance(unflattened_size, (tuple, list)):
+                raise TypeError("unflattened_size must be a tuple of ints, but found type "
                                 f"{type(unflattened_size).__name__}")
+            for i, s in enumerate(unflattened_size):
+                if not isinstance(s, int):
+                    raise TypeError("unflattened_size must be tuple of ints, but found element "
+                                    f"of type {type(s).__name__} at pos {i}")
         elif isinstance(dim, str):
             raise NotImplementedError("named-dimension Unflatten is not supported by ember")
         else:

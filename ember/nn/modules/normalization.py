@@ -76,15 +76,22 @@ class _BatchNorm(_NormBase):
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+        counted = self.training and self.track_running_stats and \
+            self.num_batches_tracked is not None
+        if counted:
             self.num_batches_tracked.add_(1)
             factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None \
                 else self.momentum
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_stats = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if use_stats else None,
-                            self.running_var if use_stats else None, self.weight, self.bias,
-                            bn_training, factor, self.eps)
+        try:
+            return F.batch_norm(input, self.running_mean if use_stats else None,
+                                self.running_var if use_stats else None, self.weight, self.bias,
+                                bn_training, factor, self.eps)
+        except Exception:
+            if counted:  # a rejected input leaves the module as it was
+                self.num_batches_tracked.sub_(1)
+            raise
 
 
 class BatchNorm1d(_BatchNorm):
@@ -183,7 +190,8 @@ class GroupNorm(Module):
                  affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         if num_channels % num_groups != 0:
-            raise ValueError("num_channels must be divisible by num_groups")
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
         kw = dict(device=device, dtype=dtype)

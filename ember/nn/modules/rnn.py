@@ -165,8 +165,9 @@ class RNNBase(Module):
 
     def _check_input(self, input: Tensor, batched_dims: Optional[int]) -> None:
         if batched_dims is not None and input.ndim not in (2, 3):
+            kind = " tensor" if type(self).__name__ == "RNN" else ""  # PyTorch's wording
             raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got "
-                             f"{input.ndim}D instead")
+                             f"{input.ndim}D{kind} instead")
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")

@@ -215,6 +215,14 @@ class RNNCellBase(Module):
         name = type(self).__name__
         if input.ndim not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        states = () if hx is None else tuple(hx) if n_states > 1 else (hx,)
+        for i, s in enumerate(states):
+            if s.ndim not in (1, 2):
+                what = f"hx[{i}]" if n_states > 1 else "hidden"
+                raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {s.ndim}D instead")
+        if n_states > 1 and isinstance(hx, Tensor):
+            raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, "
+                            "not Tensor")
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} "
                                f"expected {self.input_size}")
@@ -225,16 +233,15 @@ class RNNCellBase(Module):
             zeros = ember.zeros((input.shape[0], self.hidden_size), dtype=input.dtype,
                                 device=input.device)
             return input, (zeros,) * n_states, unbatched
-        states = tuple(hx) if n_states > 1 else (hx,)
         if unbatched:
             states = tuple(s.unsqueeze(0) for s in states)
         for i, s in enumerate(states):
             if s.shape[0] != input.shape[0]:
                 raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match "
                                    f"hidden{i} batch size {s.shape[0]}")
-            if s.shape[-1] != self.hidden_size:
+            if s.shape[1] != self.hidden_size:
                 raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got "
-                                   f"{s.shape[-1]}, expected {self.hidden_size}")
+                                   f"{s.shape[1]}, expected {self.hidden_size}")
         return input, states, unbatched
 
     def _step(self, mode: str, input: Tensor, hx, n_states: int):

@@ -31,6 +31,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._owner_pid = os.getpid()
         self._shutdown = True  # until the workers exist
         self._prefetch_factor = loader.prefetch_factor
+        if not self._prefetch_factor > 0:
+            raise AssertionError("prefetch_factor must be greater than 0 for "
+                                 "MultiProcessingDataLoaderIter")
         self._persistent = loader.persistent_workers
         self._in_order = loader.in_order
         ctx = loader.multiprocessing_context or _default_context()

@@ -7,10 +7,16 @@ from .transforms import (CenterCrop, ColorJitter, Compose, ConvertImageDtype, Fi
                          RandomGrayscale, RandomHorizontalFlip, RandomOrder, RandomPerspective,
                          RandomResizedCrop, RandomRotation, RandomTransforms, RandomVerticalFlip,
                          Resize, TenCrop, ToPILImage, ToTensor)
+from .transforms import (AugMix, AutoAugment, AutoAugmentPolicy, RandAugment,
+                         RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomInvert,
+                         RandomPosterize, RandomSolarize, TrivialAugmentWide)
 
 __all__ = ["functional", "InterpolationMode", "Compose", "ToTensor", "PILToTensor",
            "ConvertImageDtype", "ToPILImage", "Normalize", "Resize", "CenterCrop", "Pad",
            "Lambda", "RandomTransforms", "RandomApply", "RandomOrder", "RandomChoice",
            "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "RandomResizedCrop",
            "RandomRotation", "ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur",
-           "RandomAffine", "RandomPerspective", "RandomErasing", "FiveCrop", "TenCrop"]
+           "RandomAffine", "RandomPerspective", "RandomErasing", "FiveCrop", "TenCrop",
+           "RandomInvert", "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness",
+           "RandomAutocontrast", "RandomEqualize", "AutoAugmentPolicy", "AutoAugment",
+           "RandAugment", "TrivialAugmentWide", "AugMix"]

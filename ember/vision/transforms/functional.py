@@ -41,7 +41,8 @@ __all__ = ["InterpolationMode", "to_tensor", "pil_to_tensor", "to_pil_image", "n
            "hflip", "vflip", "rotate", "affine", "perspective", "erase", "five_crop",
            "ten_crop", "rgb_to_grayscale", "to_grayscale",
            "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
-           "gaussian_blur"]
+           "gaussian_blur", "invert", "posterize", "solarize", "adjust_sharpness",
+           "autocontrast", "equalize", "adjust_gamma"]
 
 
 def _mode(interpolation: Any) -> InterpolationMode:
@@ -446,3 +447,5 @@ def gaussian_blur(img: Any, kernel_size: List[int], sigma: Optional[List[float]]
     return _wrap(img, T.gaussian_blur(_arr(img), kernel_size, sigma))
 
 
+from ._photometric import (adjust_gamma, adjust_sharpness, autocontrast, equalize,  # noqa: E402
+                           invert, posterize, solarize)

@@ -358,10 +358,16 @@ from ._color import (ColorJitter, GaussianBlur, Grayscale, RandomGrayscale,  # n
                      RandomRotation)
 from ._geometry import (FiveCrop, RandomAffine, RandomErasing, RandomPerspective,  # noqa: E402
                         TenCrop)
+from ._augment import (AugMix, AutoAugment, AutoAugmentPolicy, RandAugment,  # noqa: E402
+                       RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomInvert,
+                       RandomPosterize, RandomSolarize, TrivialAugmentWide)
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImage",
            "Normalize", "Resize", "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomOrder",
            "RandomChoice", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop",
            "RandomResizedCrop", "RandomRotation", "ColorJitter", "Grayscale",
            "RandomGrayscale", "GaussianBlur", "RandomAffine", "RandomPerspective",
-           "RandomErasing", "FiveCrop", "TenCrop", "InterpolationMode"]
+           "RandomErasing", "FiveCrop", "TenCrop", "InterpolationMode", "RandomInvert",
+           "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness", "RandomAutocontrast",
+           "RandomEqualize", "AutoAugmentPolicy", "AutoAugment", "RandAugment",
+           "TrivialAugmentWide", "AugMix"]

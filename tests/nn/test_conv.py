@@ -91,6 +91,50 @@ def test_pad_modes(mode):
     check_op(lambda lib, x: _F(lib).pad(x, (2, 1), mode=mode), x[0])
 
 
+_PAD_CASES = {
+    "list_input": lambda L: L.nn.functional.pad([1., 2.], (1, 1)),
+    "empty_replicate": lambda L: L.nn.functional.pad(L.zeros(1, 0, 3), (1, 1), mode="replicate"),
+    "reflect_value": lambda L: L.nn.functional.pad(L.ones(2, 3, 4), (1, 1), mode="reflect",
+                                                   value=1.0),
+    "reflect_value0": lambda L: L.nn.functional.pad(L.ones(2, 3, 4), (1, 1), mode="reflect",
+                                                    value=0.0),
+    "float_pad": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), (1.5, 1)),
+    "bool_pad": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), (True, 1)),
+    "int_pad": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), 1),
+    "odd_length": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), (1, 1, 1)),
+    "bad_mode": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), (1, 1), mode="bogus"),
+    "reflect_4d_width_only": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), (5, 5),
+                                                           mode="reflect"),
+    "reflect_too_wide": lambda L: L.nn.functional.pad(L.ones(2, 3, 4), (5, 5), mode="reflect"),
+    "reflect_too_high": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), (1, 1, 5, 5),
+                                                      mode="reflect"),
+    "reflect_too_deep": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4, 5), (1, 1, 1, 1, 9, 9),
+                                                      mode="reflect"),
+    "circular_wraps": lambda L: L.nn.functional.pad(L.ones(1, 2, 3, 4), (5, 5, 1, 1),
+                                                    mode="circular"),
+    "reflect_1d": lambda L: L.nn.functional.pad(L.ones(5), (1, 1), mode="reflect"),
+    "too_long": lambda L: L.nn.functional.pad(L.ones(3, 4), (1,) * 6, mode="replicate"),
+    "empty_batch": lambda L: L.nn.functional.pad(L.zeros(0, 2, 4), (1, 1), mode="replicate"),
+    "empty_height": lambda L: L.nn.functional.pad(L.zeros(1, 2, 0, 4), (1, 1, 1, 1),
+                                                  mode="reflect"),
+    "negative_replicate": lambda L: L.nn.functional.pad(L.arange(36.).reshape(2, 3, 6),
+                                                        (-1, -2), mode="replicate"),
+}
+
+
+@requires_torch()
+@pytest.mark.parametrize("name", sorted(_PAD_CASES))
+def test_pad_arguments_match_torch(name):
+    """Same exception type and message as torch, or the same result."""
+    def run(lib):
+        try:
+            out = _PAD_CASES[name](lib)
+        except Exception as e:  # noqa: BLE001 - the exception itself is compared
+            return type(e).__name__, str(e)
+        return "ok", np.asarray(out.numpy() if lib is ember else out.detach().numpy()).tolist()
+    assert run(ember) == run(torch)
+
+
 def test_pad_constant_value_and_crop():
     x = rand_array((2, 3, 4, 5))
     check_op(lambda lib, x: _F(lib).pad(x, (1, -2, 2, 0), value=3.5), x)

@@ -41,39 +41,76 @@ class ConstantPad(Primitive, node_name="ConstantPadNdBackward0"):
 def _pad_index(n, lo, hi, mode):
     i = np.arange(-lo, n + hi)
     if mode == "reflect":
-        if lo >= n or hi >= n:
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
-                               f"input dimension, but got: padding ({lo}, {hi}) at dimension "
-                               f"of input {n}")
         i = np.abs(i)
         return (n - 1) - np.abs((n - 1) - i)
     if mode == "replicate":
         return np.clip(i, 0, n - 1)
-    if lo > n or hi > n:
-        raise RuntimeError("Padding value causes wrapping around more than once.")
     return i % n
 
 
-def pad(input, pad, mode: str = "constant", value=None):
-    """Pad the trailing dims: ``pad`` = (left, right, top, bottom, ...)."""
-    pad = tuple(int(p) for p in pad)
+_PAD_COMBOS = ("Supported combinations for non-constant padding:\n"
+               "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+               "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+               "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
+def _check_pad_args(input, pad):
+    from ..._tensor import Tensor
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not "
+                        f"{type(pad).__name__}")
+    for k, p in enumerate(pad):
+        if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
+            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but "
+                            f"found element of type {type(p).__name__} at pos {k}")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
         raise RuntimeError("Padding length should be less than or equal to two times the input "
-                           "dimension but got padding length " f"{len(pad)} and input of "
+                           f"dimension but got padding length {len(pad)} and input of "
                            f"dimension {input.ndim}")
+
+
+def _check_nonconstant(input, pad, mode, value):
+    nd = len(pad) // 2
+    shape = list(input.shape)
+    if nd > 3 or input.ndim not in (nd + 1, nd + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for "
+                                  f"{input.ndim}D input tensor.\n{_PAD_COMBOS}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if any(n == 0 for n in shape[1:] if input.ndim == nd + 2) or \
+            (input.ndim == nd + 1 and 0 in shape):
+        raise RuntimeError(f"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with possibly 0 "
+                           f"batch size and other non-zero dimensions for input, but got: "
+                           f"{shape}")
+    for i in range(nd):
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        d = input.ndim - 1 - i
+        n = shape[d]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the "
+                               f"corresponding input dimension, but got: padding ({lo}, {hi}) "
+                               f"at dimension {d} of input {shape}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+
+
+def pad(input, pad, mode: str = "constant", value=None):
+    """Pad the trailing dims: ``pad`` = (left, right, top, bottom, ...)."""
+    _check_pad_args(input, pad)
+    pad = tuple(int(p) for p in pad)
     if mode == "constant":
         return ConstantPad.apply(input, pads=pad, value=0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    nd = len(pad) // 2
-    if input.ndim not in (nd + 1, nd + 2):
-        raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are "
-                                  "supported for now")
+    _check_nonconstant(input, pad, mode, value)
     from ...ops.creation import tensor
     out = input
-    for i in range(nd):
+    for i in range(len(pad) // 2):
         d = input.ndim - 1 - i
         idx = _pad_index(input.shape[d], pad[2 * i], pad[2 * i + 1], mode)
         out = out.index_select(d, tensor(idx, device=input.device))

@@ -9,3 +9,4 @@ from ._functional.loss import *  # noqa: F401,F403
 from ._functional.norm import *  # noqa: F401,F403
 from ._functional.pool import *  # noqa: F401,F403
 from ._functional.sparse import *  # noqa: F401,F403
+from ._functional.bag import *  # noqa: F401,F403

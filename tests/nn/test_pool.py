@@ -131,7 +131,9 @@ SPECS = ["MaxPool2d(2)", "MaxPool2d((2, 3), stride=1, padding=1, ceil_mode=True)
          "Upsample(size=(3, 4), mode='bilinear', align_corners=True)",
          "UpsamplingNearest2d(scale_factor=2)", "UpsamplingBilinear2d(size=4)", "ZeroPad2d(2)",
          "ZeroPad2d((1, 2, 3, 4))", "ConstantPad2d(1, 3.5)", "ReflectionPad2d(1)",
-         "ReplicationPad2d((1, 2, 3, 4))", "LPPool2d(2, 3)"]
+         "ReplicationPad2d((1, 2, 3, 4))", "LPPool2d(2, 3)", "ZeroPad3d((1, 2, 1, 0, 2, 1))",
+         "ConstantPad3d(1, 3.5)", "ReflectionPad3d(1)", "ReplicationPad3d((1, 2, 1, 0, 2, 1))",
+         "CircularPad3d((1, 2, 1, 0, 2, 1))", "CircularPad2d(2)"]
 
 
 @requires_torch()
@@ -141,7 +143,7 @@ def test_pool_module_parity(spec):
     assert repr(em) == repr(tm)
     if "Unpool" in spec:
         return
-    shape = (2, 3, 8) if "1d" in spec else (2, 3, 8, 9)
+    shape = (2, 3, 8) if "1d" in spec else (2, 3, 4, 5, 6) if "3d" in spec else (2, 3, 8, 9)
     x = np.abs(np.random.default_rng(0).standard_normal(shape)).astype(np.float32)
     np.testing.assert_allclose(em(ember.from_numpy(x)).numpy(), tm(torch.from_numpy(x)).numpy(),
                                rtol=1e-5, atol=1e-6)

@@ -6,8 +6,9 @@ from .. import functional as F
 from .module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "ZeroPad1d", "ZeroPad2d",
-           "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
-           "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d"]
+           "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d",
+           "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+           "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d"]
 
 
 class Upsample(Module):
@@ -85,6 +86,10 @@ class ConstantPad2d(_ConstantPadNd):
     _n = 2
 
 
+class ConstantPad3d(_ConstantPadNd):
+    _n = 3
+
+
 class ZeroPad1d(ConstantPad1d):
     def __init__(self, padding) -> None:
         super().__init__(padding, 0.0)
@@ -94,6 +99,14 @@ class ZeroPad1d(ConstantPad1d):
 
 
 class ZeroPad2d(ConstantPad2d):
+    def __init__(self, padding) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad3d(ConstantPad3d):
     def __init__(self, padding) -> None:
         super().__init__(padding, 0.0)
 
@@ -112,3 +125,6 @@ ReplicationPad1d = _padder("ReplicationPad1d", "replicate", 1)
 ReplicationPad2d = _padder("ReplicationPad2d", "replicate", 2)
 CircularPad1d = _padder("CircularPad1d", "circular", 1)
 CircularPad2d = _padder("CircularPad2d", "circular", 2)
+ReflectionPad3d = _padder("ReflectionPad3d", "reflect", 3)
+ReplicationPad3d = _padder("ReplicationPad3d", "replicate", 3)
+CircularPad3d = _padder("CircularPad3d", "circular", 3)

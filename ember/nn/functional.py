@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from ._functional.activation import *  # noqa: F401,F403
 from ._functional.attention import *  # noqa: F401,F403
+from ._functional.grid import *  # noqa: F401,F403
+from ._functional.shuffle import *  # noqa: F401,F403
+from ._functional.extra import *  # noqa: F401,F403
 from ._functional.conv import *  # noqa: F401,F403
 from ._functional.linear import *  # noqa: F401,F403
 from ._functional.loss import *  # noqa: F401,F403
+from ._functional.loss_extra import *  # noqa: F401,F403
 from ._functional.norm import *  # noqa: F401,F403
 from ._functional.pool import *  # noqa: F401,F403
 from ._functional.sparse import *  # noqa: F401,F403

@@ -1,0 +1,247 @@
+"""Lazy modules: the input size is inferred on the first forward, then the module becomes its
+ordinary class (``cls_to_become``), as PyTorch's ``LazyModuleMixin``."""
+from __future__ import annotations
+
+from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...ops.creation import empty, tensor
+from .. import parameter as _parameter
+from ..parameter import UninitializedParameter
+from .conv import Conv1d, Conv2d
+from .linear import Linear
+from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm, _NormBase
+
+__all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyBatchNorm1d",
+           "LazyBatchNorm2d"]
+
+
+class UninitializedBuffer(_parameter.UninitializedBuffer):
+    """A buffer whose shape is not known yet; ``materialize(shape)`` makes it a Tensor."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None):
+        t = empty(0, device=device, dtype=dtype)
+        b = Tensor._make(t._data, t.dtype, t.device, t._backend, cls)
+        b._rg = bool(requires_grad)
+        return b
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Allocate the buffer's memory with ``shape`` (uninitialised values)."""
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        t = empty(shape, device=device or self.device, dtype=dtype or self.dtype)
+        self._data, self.dtype, self.device, self._backend = t._data, t.dtype, t.device, \
+            t._backend
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self) -> str:
+        return "<UninitializedBuffer>"
+
+
+def _is_lazy(t) -> bool:
+    return isinstance(t, (UninitializedParameter, _parameter.UninitializedBuffer))
+
+
+class LazyModuleMixin:
+    """Infers parameter shapes from the first input, then turns into ``cls_to_become``.
+
+    Subclasses define ``initialize_parameters(*args)``; before the first call their
+    parameters are ``UninitializedParameter`` objects.
+    """
+
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._load_hook = self.register_load_state_dict_pre_hook(_lazy_load_hook)
+        self._initialize_hook = self.register_forward_pre_hook(_infer_parameters,
+                                                               with_kwargs=True)
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars or _is_lazy(p) else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars or _is_lazy(b) else b.detach()
+
+    def has_uninitialized_params(self) -> bool:
+        """Whether some parameter or buffer still waits for its shape."""
+        return any(_is_lazy(t) for t in (*self._parameters.values(), *self._buffers.values()))
+
+    def initialize_parameters(self, *args, **kwargs) -> None:
+        """Materialise the parameters from the first input (subclasses)."""
+        raise NotImplementedError(
+            f"initialize_parameters is not implemented for {self.__class__.__name__}")
+
+
+def _infer_parameters(module, args, kwargs=None):
+    """Forward pre-hook: materialise, then drop the hooks and become the ordinary class."""
+    kwargs = kwargs if kwargs else {}
+    module.initialize_parameters(*args, **kwargs)
+    if module.has_uninitialized_params():
+        raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+    module._initialize_hook.remove()
+    module._load_hook.remove()
+    delattr(module, "_initialize_hook")
+    delattr(module, "_load_hook")
+    if module.cls_to_become is not None:
+        module.__class__ = module.cls_to_become
+
+
+def _lazy_load_hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+                    unexpected_keys, error_msgs):
+    """Load-state-dict pre-hook: take the checkpoint's shapes for uninitialised tensors."""
+    for name, t in (*module._parameters.items(), *module._buffers.items()):
+        key = prefix + name
+        if key in state_dict and t is not None:
+            value = state_dict[key]
+            if _is_lazy(t) and not _is_lazy(value):
+                with no_grad():
+                    t.materialize(value.shape)
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """``Linear`` whose ``in_features`` is inferred from the first input.
+
+    >>> m = ember.nn.LazyLinear(3)
+    >>> m(ember.randn(2, 5)).shape, type(m).__name__
+    (torch.Size([2, 3]), 'Linear')
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+        if self.in_features == 0:  # materialised by load_state_dict
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} "
+                                     "is not equal to in_features from self.weight: "
+                                     f"{self.weight.shape[-1]}")
+            self.in_features = input.shape[-1]
+
+
+class _LazyConvXdMixin(LazyModuleMixin):
+    def _lazy_init(self, out_channels, bias, device, dtype) -> None:
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            self.in_channels = self._get_in_channels(input)
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            with no_grad():
+                self.weight.materialize((self.out_channels, self.in_channels // self.groups,
+                                         *self.kernel_size))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+
+    def _get_in_channels(self, input) -> int:
+        no_batch = len(self.kernel_size) + 1
+        if input.dim() not in (no_batch, no_batch + 1):
+            raise RuntimeError(f"Expected {no_batch}D (unbatched) or {no_batch + 1}D (batched) "
+                               f"input to {self.__class__.__name__}, but got input of size: "
+                               f"{input.shape}")
+        return input.shape[1] if input.dim() == no_batch + 1 else input.shape[0]
+
+
+class LazyConv1d(_LazyConvXdMixin, Conv1d):
+    """``Conv1d`` whose ``in_channels`` is inferred from the first input."""
+
+    cls_to_become = Conv1d
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device=device, dtype=dtype)
+        self._lazy_init(out_channels, bias, device, dtype)
+
+
+class LazyConv2d(_LazyConvXdMixin, Conv2d):
+    """``Conv2d`` whose ``in_channels`` is inferred from the first input.
+
+    >>> m = ember.nn.LazyConv2d(6, 3)
+    >>> m(ember.randn(1, 4, 8, 8)).shape, m.weight.shape
+    (torch.Size([1, 6, 6, 6]), torch.Size([6, 4, 3, 3]))
+    """
+
+    cls_to_become = Conv2d
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device=device, dtype=dtype)
+        self._lazy_init(out_channels, bias, device, dtype)
+
+
+class _LazyNormBase(LazyModuleMixin, _NormBase):
+    def __init__(self, eps: float = 1e-5, momentum=0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+        # affine / running stats off here: the placeholders below replace them
+        super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            self.num_batches_tracked = tensor(0, device=device)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input) -> None:
+        if self.has_uninitialized_params():
+            self.num_features = input.shape[1]
+            with no_grad():
+                if self.affine:
+                    self.weight.materialize((self.num_features,))
+                    self.bias.materialize((self.num_features,))
+                if self.track_running_stats:
+                    self.running_mean.materialize((self.num_features,))
+                    self.running_var.materialize((self.num_features,))
+                self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
+    """``BatchNorm1d`` whose ``num_features`` is inferred from the first input."""
+
+    cls_to_become = BatchNorm1d
+    _dims = BatchNorm1d._dims
+
+
+class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
+    """``BatchNorm2d`` whose ``num_features`` is inferred from the first input."""
+
+    cls_to_become = BatchNorm2d
+    _dims = BatchNorm2d._dims

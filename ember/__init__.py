@@ -56,6 +56,9 @@ from .ops.math import (abs, absolute, acos, add, addcdiv, addcmul, allclose, arc
                        xlogy)
 from .ops.random import (bernoulli, multinomial, normal, poisson, rand, rand_like, randint,
                          randint_like, randn, randn_like, randperm)
+from .ops.index import index_add, index_copy, index_fill, index_put, scatter_reduce
+from .ops.math import bitwise_left_shift, bitwise_right_shift
+from .ops.reduce import cummax, cummin, histc, mode, nanquantile, quantile
 from .ops.reduce import (all, amax, amin, aminmax, any, argmax, argmin, argsort, bincount,
                          count_nonzero, cumprod, cumsum, kthvalue, logsumexp, max, mean, median,
                          min, msort, nanmean, nansum, norm, prod, sort, std, std_mean, sum,
@@ -65,7 +68,15 @@ from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, diag, exp
                         repeat, reshape, roll, split, squeeze, stack, swapaxes, swapdims, t,
                         tensor_split, tile, transpose, tril, triu, unbind, unflatten,
                         unsqueeze, vstack)
+from .ops.shape import broadcast_shapes, broadcast_tensors, diag_embed, diagonal, diff
+from .ops.linalg import cross, kron
+from .ops.creation import tril_indices, triu_indices
 from . import autograd, cuda  # noqa: E402
+from . import linalg  # noqa: E402
+from .ops.linalg_decomp import (cholesky_legacy as cholesky, det, inverse, logdet,  # noqa: E402
+                                matrix_power, pinverse, qr_legacy as qr,
+                                slogdet_legacy as slogdet, svd_legacy as svd, trace,
+                                triangular_solve)
 
 float = float32
 double = float64
@@ -96,16 +107,6 @@ def numel(input) -> int:
 
 def is_floating_point(input) -> bool:
     return input.dtype.is_floating_point
-
-
-def broadcast_shapes(*shapes):
-    import numpy as np
-    return Size(np.broadcast_shapes(*shapes))
-
-
-def broadcast_tensors(*tensors):
-    shape = broadcast_shapes(*[x.shape for x in tensors])
-    return tuple(x.expand(shape) for x in tensors)
 
 
 def result_type(tensor1, tensor2):

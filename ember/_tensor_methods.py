@@ -254,10 +254,39 @@ def _index_fill_(self, dim, index, value):
 
 
 Tensor.index_fill_ = _index_fill_
+# ---- linear algebra: trace, inverse, det, slogdet, svd, qr, cholesky ... ----
+from .ops import linalg_decomp as _ld  # noqa: E402
+
+for _name, _fn in (("trace", _ld.trace), ("inverse", _ld.inverse), ("det", _ld.det),
+                   ("logdet", _ld.logdet), ("slogdet", _ld.slogdet_legacy),
+                   ("svd", _ld.svd_legacy), ("qr", _ld.qr_legacy),
+                   ("cholesky", _ld.cholesky_legacy), ("matrix_power", _ld.matrix_power),
+                   ("pinverse", _ld.pinverse), ("triangular_solve", _ld.triangular_solve)):
+    setattr(Tensor, _name, _fn)
 Tensor.masked_scatter_ = None
 del Tensor.masked_scatter_
+# ---- index_add/copy/fill/put, scatter_reduce, cummax/cummin, mode, quantile, shifts ----
+for _name in ("index_add", "index_copy", "index_fill", "index_put", "scatter_reduce"):
+    setattr(Tensor, _name, getattr(index, _name))
+    setattr(Tensor, _name + "_", _inplace_variant(getattr(index, _name)))
+for _name in ("cummax", "cummin", "mode", "quantile", "nanquantile", "histc"):
+    setattr(Tensor, _name, getattr(reduce, _name))
+for _name in ("bitwise_left_shift", "bitwise_right_shift"):
+    setattr(Tensor, _name, getattr(M, _name))
+    setattr(Tensor, _name + "_", _inplace_variant(getattr(M, _name)))
+Tensor.__lshift__ = lambda self, other: M.bitwise_left_shift(self, other)
+Tensor.__rshift__ = lambda self, other: M.bitwise_right_shift(self, other)
+Tensor.__rlshift__ = _rev(M.bitwise_left_shift)
+Tensor.__rrshift__ = _rev(M.bitwise_right_shift)
+Tensor.__ilshift__ = _iop(M.bitwise_left_shift)
+Tensor.__irshift__ = _iop(M.bitwise_right_shift)
 Tensor.apply_ = lambda self, fn: (self._data.__setitem__(
     Ellipsis, __import__("numpy").vectorize(fn)(self._data)), self._bump(), self)[-1]
 Tensor.map_ = lambda self, other, fn: (self._data.__setitem__(
     Ellipsis, __import__("numpy").vectorize(fn)(self._data, other._data)), self._bump(), self)[-1]
 _ = binary
+
+# ---- diagonal, diag_embed, diff, kron, cross ----
+for _mod, _names in ((shape, "diagonal diag_embed diff"), (linalg, "kron cross")):
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_mod, _name))

@@ -373,3 +373,31 @@ ByteTensor = _legacy_type("ByteTensor", to_dtype("uint8"))
 BoolTensor = _legacy_type("BoolTensor", bool_)
 HalfTensor = _legacy_type("HalfTensor", to_dtype("float16"))
 _ = Number
+
+
+def _tri_indices(fn, np_fn, row, col, offset, dtype, device):
+    dt = int64 if dtype is None else to_dtype(dtype)
+    if dt.name not in ("int64", "int32"):
+        raise NotImplementedError(f'"{fn}" not implemented for \'{dt._legacy[:-6]}\'')
+    for name, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{v}")
+    r, c = np_fn(row, offset, col)
+    return _finish(np.stack([r, c]).astype(dt.np, copy=False), dt, device, False)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """Row and column indices (a 2 x N tensor) of the lower triangle of a row x col matrix.
+
+    >>> ember.tril_indices(2, 2)
+    tensor([[0, 1, 1],
+            [0, 0, 1]])
+    """
+    return _tri_indices("tril_indices", np.tril_indices, row, col, offset, dtype, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """Row and column indices (a 2 x N tensor) of the upper triangle of a row x col matrix."""
+    return _tri_indices("triu_indices", np.triu_indices, row, col, offset, dtype, device)

@@ -5,7 +5,7 @@ from numbers import Number
 
 import numpy as np
 
-from .._dtype import bool_, int64
+from .._dtype import bool_, int32, int64
 from .._tensor import Tensor
 from ..autograd.node import Primitive
 from ._util import wrap_dim
@@ -354,9 +354,14 @@ def _check_gather_index(input, dim, index, name, src=None):
     arr = index._data
     n = input.shape[dim] if input.ndim else 1
     if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
-        bad = int(arr.max()) if int(arr.max()) >= n else int(arr.min())
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+        raise RuntimeError(f"index {_first_bad(arr, -n, n)} is out of bounds for dimension {dim} "
+                           f"with size {n}")
     return arr
+
+
+def _first_bad(arr, lo, n):
+    flat = arr.reshape(-1)
+    return int(flat[((flat < lo) | (flat >= n)).argmax()])
 
 
 def _shape_str(t):
@@ -393,10 +398,11 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
+        full = src if isinstance(src, Tensor) else input.new_full(
+            index.shape, value if src is None else src)
         if reduce == "add":
-            return scatter_add(input, dim, index, src if src is not None else
-                               input.new_full(index.shape, value))
-        raise NotImplementedError(f"scatter(reduce='{reduce}') is not supported by ember")
+            return scatter_add(input, dim, index, full)
+        return scatter_reduce(input, dim, index, full, "prod")
     if src is None or not isinstance(src, Tensor):
         from ._util import scalar_tensor
         src = scalar_tensor(value if src is None else src, input.dtype, input)
@@ -501,3 +507,364 @@ def take(input, index):
 
 def take_along_dim(input, indices, dim):
     return gather(input, dim, indices)
+
+
+# ---- index_add / index_copy / index_fill / index_put / scatter_reduce ----
+
+def _dim_key(dim, idx):
+    return (slice(None),) * dim + (idx,)
+
+
+class IndexAddDim(Primitive, node_name="IndexAddBackward0"):
+    """A copy of x with the slices of ``src`` added at ``index`` along ``dim``."""
+
+    def forward(self, x, src):
+        out = x.copy()
+        _accumulate(self.xp, out, _dim_key(self.dim, self.index), src)
+        return out
+
+    def backward(self, grad):
+        gsrc = Index.apply(grad, key=_dim_key(self.dim, self.index), in_shape=grad.shape,
+                           advanced=True) if self._in_meta[1] else None
+        return grad, gsrc
+
+
+class IndexCopyDim(Primitive, node_name="IndexCopyBackward0"):
+    """A copy of x with the slices of ``src`` written at ``index`` along ``dim``."""
+
+    def forward(self, x, src):
+        out = x.copy()
+        out[_dim_key(self.dim, self.index)] = src
+        return out
+
+    def backward(self, grad):
+        key = _dim_key(self.dim, self.index)
+        gx = IndexFillDim.apply(grad, grad.new_zeros(()), dim=self.dim, index=self.index)
+        gsrc = Index.apply(grad, key=key, in_shape=grad.shape, advanced=True) \
+            if self._in_meta[1] else None
+        return gx, gsrc
+
+
+class IndexFillDim(Primitive, node_name="IndexFillBackward0"):
+    """A copy of x with the 0-dim ``value`` at ``index`` along ``dim``."""
+
+    def forward(self, x, v):
+        out = x.copy()
+        out[_dim_key(self.dim, self.index)] = v
+        return out
+
+    def backward(self, grad):
+        gx = IndexFillDim.apply(grad, grad.new_zeros(()), dim=self.dim, index=self.index)
+        gv = None
+        if self._in_meta[1]:  # each filled slice counts once, even when index repeats
+            uniq = self.xp.unique(self.index % grad.shape[self.dim])
+            gv = Index.apply(grad, key=_dim_key(self.dim, uniq), in_shape=grad.shape,
+                             advanced=True).sum()
+        return gx, gv
+
+
+class IndexFillTensor(IndexFillDim, node_name="IndexFillBackward1"):
+    pass
+
+
+class IndexPutAccumulate(Primitive, node_name="IndexPutBackward0"):
+    """A copy of x with ``values`` added at ``key`` (repeated indices accumulate)."""
+
+    def forward(self, x, v):
+        out = x.copy()
+        _accumulate(self.xp, out, self.key, v)
+        return out
+
+    def backward(self, grad):
+        gv = getitem_raw(grad, self.key, self.advanced) if self._in_meta[1] else None
+        return grad, gv
+
+
+_SCATTER_UFUNCS = {"sum": "add", "prod": "multiply", "mean": "add", "amax": "maximum",
+                   "amin": "minimum"}
+
+
+class ScatterReduce(Primitive, node_name="ScatterReduceBackward0"):
+    """x with ``src`` reduced into it at ``index`` along ``dim`` (sum/prod/mean/amax/amin)."""
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x, src):
+        xp = self.xp
+        idx = _full_index(xp, self.index, self.dim)
+        src = _crop(src, self.index)
+        out = x.copy()
+        if not self.include_self:
+            out[idx] = _identity(self.reduce, out.dtype)
+        getattr(xp, _SCATTER_UFUNCS[self.reduce]).at(out, idx, src)
+        if self.reduce == "mean":
+            count = xp.zeros(x.shape, dtype=np.int64)
+            xp.add.at(count, idx, 1)
+            count += int(self.include_self)
+            count[count == 0] = 1
+            self.count = count
+            out = (out / count if out.dtype.kind in "fc" else out // count).astype(
+                out.dtype, copy=False)
+        return out
+
+    def backward(self, grad):
+        x, src = self.inputs
+        src = _crop_tensor(src, self.index)
+        gather_ = lambda t: Gather.apply(t, dim=self.dim, index=self.index, in_shape=t.shape)  # noqa
+        if self.reduce == "sum":
+            gx, gsrc = grad, gather_(grad)
+        elif self.reduce == "mean":
+            g = grad / grad._from_array(self.count.astype(grad._data.dtype))
+            gx, gsrc = g, gather_(g)
+        elif self.reduce == "prod":
+            gx, gsrc = self._prod_grads(grad, x, src, gather_)
+        else:
+            gx, gsrc = self._extreme_grads(grad, x, src, gather_)
+        if not self.include_self:
+            gx = IndexPut.apply(gx, gx.new_zeros(()), key=_full_index(self.xp, self.index,
+                                                                      self.dim))
+        gsrc = _pad_to(gsrc, self.src_shape) if self._in_meta[1] else None
+        return gx, gsrc
+
+    def _again(self, x, src):
+        return ScatterReduce.apply(x, src, dim=self.dim, index=self.index, reduce=self.reduce,
+                                   include_self=self.include_self, src_shape=src.shape)
+
+    def _prod_grads(self, grad, x, src, gather_):
+        from .elementwise import where
+        one = x.new_ones(())
+        masked_x = where(x == 0, one, x)
+        gx = grad * self._again(masked_x, src) / masked_x
+        src_zero = src == 0
+        n_zero = ScatterAdd.apply(x.new_zeros(x.shape), src_zero.to(x.dtype), dim=self.dim,
+                                  index=self.index, src_shape=src.shape)
+        single = src_zero & (gather_(n_zero) == 1)
+        masked_src_result = self._again(x, where(single, one, src))
+        gsrc = where(single, gather_(grad * masked_src_result),
+                     gather_(grad * self.output) / where(src_zero, one, src))
+        return gx, gsrc
+
+    def _extreme_grads(self, grad, x, src, gather_):
+        out = self.output
+        x_is = (x == out).to(grad.dtype)
+        src_is = (src == gather_(out)).to(grad.dtype)
+        n = x_is + ScatterAdd.apply(x_is.new_zeros(x_is.shape), src_is, dim=self.dim,
+                                    index=self.index, src_shape=src_is.shape)
+        g = grad / n
+        return x_is * g, src_is * gather_(g)
+
+
+def _crop_tensor(src, index):
+    if src.shape == index.shape or src.ndim == 0:
+        return src
+    return src[tuple(slice(0, s) for s in index.shape)]
+
+
+def _identity(reduce, dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    big = np.inf if dtype.kind == "f" else (True if dtype.kind == "b" else np.iinfo(dtype).max)
+    small = -np.inf if dtype.kind == "f" else (False if dtype.kind == "b" else
+                                               np.iinfo(dtype).min)
+    return small if reduce == "amax" else big
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """``input`` with ``src`` reduced in at ``index`` along ``dim``.
+
+    Args:
+        reduce: "sum", "prod", "mean", "amax" or "amin".
+        include_self: whether ``input``'s own values take part in the reduction.
+
+    >>> src = ember.tensor([5., 3.])
+    >>> ember.tensor([1., 2.]).scatter_reduce(0, ember.tensor([0, 0]), src, "amax")
+    tensor([5., 2.])
+    """
+    _check_tensor_arg("scatter_reduce", "src", 3, src)
+    if reduce not in _SCATTER_UFUNCS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    dim = wrap_dim(dim, input.ndim)
+    idx = _check_gather_index(input, dim, index, "scatter", src)
+    if src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if reduce == "mean" and input.dtype is bool_:
+        raise NotImplementedError('"scatter_gather_tensor_cpu_reduce_mean" not implemented for '
+                                  "'Bool'")
+    if input.ndim == 0:
+        res = scatter_reduce(input.reshape(1), 0, index.reshape(-1), src.reshape(-1), reduce,
+                             include_self=include_self).reshape(())
+    else:
+        res = ScatterReduce.apply(input, src, dim=dim, index=idx, reduce=reduce,
+                                  include_self=include_self, src_shape=src.shape)
+    return res if out is None else _out(res, out)
+
+
+def _out(res, out):
+    from .math import _out as write
+    return write(res, out)
+
+
+def _check_index_vector(name, index, dtypes, ndim_error):
+    if index.dtype not in dtypes:
+        got = index.dtype._legacy[:-6]
+        msg = {"index_add_": f"index_add_(): Expected dtype int32/int64 for index but got: {got}",
+               "index_copy_": f"index_copy_(): Expected a long tensor for index, but got {got}",
+               "index_fill_": "index_fill_(): Expected dtype int64 for index."}[name]
+        raise (IndexError if name == "index_fill_" else RuntimeError)(msg)
+    if index.ndim > 1:
+        raise ndim_error
+
+
+def _check_index_bounds(name, index, input, dim, allow_negative=False):
+    n = input.shape[dim] if input.ndim else 1
+    arr = index._data
+    if not arr.size:
+        return arr.reshape(-1)
+    lo = -n if allow_negative else 0
+    if int(arr.max()) >= n or int(arr.min()) < lo:
+        bad = _first_bad(arr, lo, n)
+        prefix = "index_copy_(): " if name == "index_copy_" else ""
+        err = RuntimeError if name == "index_add_" else IndexError
+        raise err(f"{prefix}index {bad} is out of bounds for dimension {dim} with size {n}")
+    return arr.reshape(-1)
+
+
+def index_add(input, dim, index, source, *, alpha=1, out=None):
+    """``input`` with ``alpha * source`` added at ``index`` along ``dim`` (repeats add up).
+
+    >>> ember.zeros(3).index_add(0, ember.tensor([0, 2, 0]), ember.tensor([1., 2., 3.]))
+    tensor([4., 0., 2.])
+    """
+    _check_tensor_arg("index_add", "index", 2, index)
+    _check_tensor_arg("index_add", "source", 3, source)
+    dim = wrap_dim(dim, input.ndim)
+    _check_index_vector("index_add_", index, (int64, int32), IndexError(
+        f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
+        f"{index.dtype._legacy[:-6]} and size: {_shape_str(index)}"))
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_add_(): self ({input.dtype._legacy[:-6]}) and source "
+                           f"({source.dtype._legacy[:-6]}) must have the same scalar type")
+    if source.ndim != input.ndim and not (source.ndim <= 1 and input.ndim <= 1) or \
+            source.ndim > 0 and input.ndim > 0 and any(
+                a != b for i, (a, b) in enumerate(zip(input.shape, source.shape)) if i != dim):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {_shape_str(input)} "
+                           f"source.shape = {_shape_str(source)}")
+    n_src = source.shape[dim] if source.ndim else 1
+    if index.numel() != n_src:
+        raise RuntimeError(f"index_add_(): Number of indices ({index.numel()}) should be equal "
+                           f"to source.size(dim): ({n_src}), for dim: {dim}")
+    idx = _check_index_bounds("index_add_", index, input, dim)
+    if alpha != 1:
+        from .math import mul
+        source = mul(source, alpha if input.dtype.is_floating_point else int(alpha))
+    if input.ndim == 0:
+        res = IndexAddDim.apply(input.reshape(1), source.reshape(1), dim=0,
+                                index=idx).reshape(())
+    else:
+        res = IndexAddDim.apply(input, source, dim=dim, index=idx)
+    return res if out is None else _out(res, out)
+
+
+def index_copy(input, dim, index, source, *, out=None):
+    """``input`` with the slices of ``source`` copied to ``index`` along ``dim``.
+
+    >>> ember.zeros(3).index_copy(0, ember.tensor([2, 0]), ember.tensor([1., 2.]))
+    tensor([2., 0., 1.])
+    """
+    _check_tensor_arg("index_copy", "index", 2, index)
+    _check_tensor_arg("index_copy", "source", 3, source)
+    dim = wrap_dim(dim, input.ndim)
+    _check_index_vector("index_copy_", index, (int64,), IndexError(
+        f"index_copy_(): Index should have dimension 1 or 0 (got {index.ndim})"))
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but "
+                           f"got (self) {input.dtype._legacy[:-6]} and (source) "
+                           f"{source.dtype._legacy[:-6]}")
+    if source.ndim and input.ndim and source.ndim != input.ndim:
+        raise IndexError("index_copy_(): When source and destination are not scalars, their "
+                         f"dimensionality must match. Source dimensionality ({source.ndim}), "
+                         f"destination dimensionality ({input.ndim})")
+    for i, (a, b) in enumerate(zip(input.shape, source.shape)):
+        if i != dim and a != b:
+            j = i - (i > dim)  # PyTorch counts the dims of a slice (without ``dim``)
+            raise RuntimeError("index_copy_(): Source/destination tensor must have same slice "
+                               f"shapes. Destination slice shape: {a} at dimension {j} and "
+                               f"source slice shape: {b} at dimension {j}.")
+    n_src = source.shape[dim] if source.ndim else 1
+    if index.numel() != n_src:
+        raise IndexError(f"index_copy_(): Number of indices ({index.numel()}) should be equal to "
+                         f"source.size(dim) ({n_src})")
+    idx = _check_index_bounds("index_copy_", index, input, dim)
+    if input.ndim == 0:
+        res = IndexCopyDim.apply(input.reshape(1), source.reshape(1), dim=0,
+                                 index=idx).reshape(())
+    else:
+        res = IndexCopyDim.apply(input, source, dim=dim, index=idx)
+    return res if out is None else _out(res, out)
+
+
+def index_fill(input, dim, index, value):
+    """``input`` with ``value`` written to the slices at ``index`` along ``dim``.
+
+    >>> ember.zeros(2, 3).index_fill(1, ember.tensor([0, 2]), -1.)
+    tensor([[-1.,  0., -1.],
+            [-1.,  0., -1.]])
+    """
+    _check_tensor_arg("index_fill", "index", 2, index)
+    if not isinstance(value, (Tensor, Number, np.number, np.bool_)):
+        raise TypeError(f"index_fill() received an invalid combination of arguments - got "
+                        f"(Tensor, int, Tensor, {type(value).__name__}), but expected one of:")
+    dim = wrap_dim(dim, input.ndim)
+    _check_index_vector("index_fill_", index, (int64,), RuntimeError(
+        "Index has to be a vector/scalar"))
+    idx = _check_index_bounds("index_fill_", index, input, dim, allow_negative=True)
+    kind = IndexFillTensor if isinstance(value, Tensor) else IndexFillDim
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        v = value.to(input.dtype) if value.dtype is not input.dtype else value
+    else:
+        from ._util import scalar_tensor
+        v = scalar_tensor(value, input.dtype, input)
+    if input.ndim == 0:
+        return kind.apply(input.reshape(1), v, dim=0, index=idx).reshape(())
+    return kind.apply(input, v, dim=dim, index=idx)
+
+
+def index_put(input, indices, values, accumulate=False):
+    """``input`` with ``values`` put at ``input[indices]`` (added there when ``accumulate``).
+
+    >>> ember.zeros(3).index_put((ember.tensor([0, 0]),), ember.tensor(1.), accumulate=True)
+    tensor([2., 0., 0.])
+    """
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' (position 1) must be tuple of Tensors, "
+                        f"not {type(indices).__name__}")
+    for i, k in enumerate(indices):
+        if not isinstance(k, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(k).__name__}")
+    _check_tensor_arg("index_put", "values", 2, values)
+    if values.dtype is not input.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{input.dtype._legacy[:-6]} for the destination and "
+                           f"{values.dtype._legacy[:-6]} for the source.")
+    if _consumed(tuple(indices)) > input.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {input.ndim} (got "
+                         f"{len(indices)})")
+    key, advanced = _normalise_key(input, tuple(indices))
+    target = input._data[key].shape
+    try:
+        np.broadcast_shapes(values.shape, target)
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {_shape_str(values)} cannot "
+                           f"be broadcast to indexing result of shape "
+                           f"[{', '.join(map(str, target))}]") from None
+    if accumulate:
+        return IndexPutAccumulate.apply(input, values, key=key, advanced=advanced)
+    return IndexPut.apply(input, values, key=key, advanced=advanced)

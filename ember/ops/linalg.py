@@ -270,11 +270,25 @@ def _einsum_grad(grad, out, others, other_subs, target, shape):
              for c in missing]
     uniq = "".join(dict.fromkeys(target))
     eq = ",".join([out] + other_subs + missing) + "->" + uniq
-    g = einsum(eq, grad, *others, *extra)
-    if len(uniq) != len(target):  # repeated index in the target (a diagonal)
-        raise NotImplementedError("ember: einsum backward with a repeated index in one operand")
+    assert len(uniq) == len(target), "einsum() takes diagonals before recording"
     del letters
-    return g
+    return einsum(eq, grad, *others, *extra)
+
+
+def _einsum_diagonals(ins, ops):
+    """Replace each operand with a repeated subscript ('ii', 'bii') by its diagonal view, so
+    that every recorded operand has distinct subscripts (and a plain einsum gradient)."""
+    from .shape import diagonal
+    ins, ops = list(ins), list(ops)
+    for k, sub in enumerate(ins):
+        while len(set(sub)) != len(sub):
+            c = next(c for c in sub if sub.count(c) > 1)
+            p = sub.index(c)
+            q = sub.index(c, p + 1)
+            ops[k] = diagonal(ops[k], 0, p, q)
+            sub = sub[:p] + sub[p + 1:q] + sub[q + 1:] + c
+        ins[k] = sub
+    return ins, ops
 
 
 def einsum(equation, *operands):
@@ -301,6 +315,9 @@ def einsum(equation, *operands):
     from .._dtype import result_type
     dt = result_type(*operands)
     ops = [o if o.dtype is dt else o.to(dt) for o in operands]
+    if any(len(set(sub)) != len(sub) for sub in ins):
+        ins, ops = _einsum_diagonals(ins, ops)
+        lhs = ",".join(ins)
     return Einsum.apply(*ops, equation=f"{lhs}->{out}", subs=(ins, out))
 
 
@@ -356,3 +373,69 @@ def _einsum_ellipsis(eq, operands):
             counts[c] = counts.get(c, 0) + 1
         out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     return einsum(",".join(new_ins) + "->" + out, *operands)
+
+
+def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Kronecker product: blocks ``input[i, j] * other`` laid out as ``input``'s grid.
+
+    >>> ember.kron(ember.eye(2), ember.ones(1, 2))
+    tensor([[1., 1., 0., 0.],
+            [0., 0., 1., 1.]])
+    """
+    _check_tensors("kron", input=input, other=other)
+    nd = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (nd - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (nd - other.ndim) + tuple(other.shape))
+    sa = [v for n in a.shape for v in (n, 1)]
+    sb = [v for n in b.shape for v in (1, n)]
+    res = (a.reshape(sa) * b.reshape(sb)).reshape([m * n for m, n in zip(a.shape, b.shape)])
+    if out is not None:
+        from .math import _out
+        return _out(res, out)
+    return res
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> Tensor:
+    """Cross product of 3-vectors along ``dim`` (default: the first dim of size 3, deprecated)."""
+    _check_tensors("cross", input=input, other=other)
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if dim is None:
+        import warnings
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease "
+                      "either pass the dim explicitly or simply use torch.linalg.cross.\nThe "
+                      "default value of dim will change to agree with that of linalg.cross in a "
+                      "future release.", UserWarning, stacklevel=2)
+        dim = next((i for i, n in enumerate(input.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return linalg_cross(input, other, dim=dim, out=out)
+
+
+def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
+    """``torch.linalg.cross``: cross product along ``dim``, broadcasting the other dims."""
+    from ._util import wrap_dim
+    from .index import index_select
+    from .creation import tensor
+    _check_tensors("linalg_cross", input=input, other=other)
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = wrap_dim(dim, input.ndim)
+    if input.shape[d] != 3 or other.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected scalar type {_tname(input)} but found {_tname(other)}")
+    check_device(input, other)
+    i1 = tensor([1, 2, 0], device=input.device)
+    i2 = tensor([2, 0, 1], device=input.device)
+    a1, a2 = index_select(input, d, i1), index_select(input, d, i2)
+    b1, b2 = index_select(other, d, i1), index_select(other, d, i2)
+    try:
+        res = a1 * b2 - a2 * b1
+    except RuntimeError as e:
+        raise broadcast_error(tuple(input.shape), tuple(other.shape), e) from e
+    if out is not None:
+        from .math import _out
+        return _out(res, out)
+    return res

@@ -388,6 +388,48 @@ bitwise_or = _bitwise("bitwise_or", "bitwise_or")
 bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
 
 
+def _shift(op_name, kernel, left):
+    def fn(input, other, *, out=None):
+        if isinstance(input, Tensor) and type(other) is int and \
+                not (input.dtype.is_floating_point or input.dtype.is_complex):
+            other = _wrap_int(other, input)  # a Python int shift wraps into the dtype (as in C)
+        x, y = binary(input, other)
+        if x.dtype.is_floating_point or x.dtype.is_complex or x.dtype is bool_:
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for '
+                                      f"'{x.dtype._legacy[:-6]}'")
+        xp, a, s = x._backend.xp, x._data, y._data
+        try:
+            bits = a.dtype.itemsize * 8
+            ok = (s >= 0) & (s < bits)  # PyTorch: shifting by <0 or >=width shifts all out
+            s = xp.where(ok, s, 0)
+            if left:
+                res = xp.where(ok, xp.left_shift(a, s), 0)
+            else:
+                fill = xp.where(a < 0, -1, 0) if a.dtype.kind == "i" else 0
+                res = xp.where(ok, xp.right_shift(a, s), fill)
+        except ValueError as e:
+            raise broadcast_error(x.shape, y.shape, e) from None
+        return _out(x._from_array(xp.asarray(res).astype(a.dtype, copy=False)), out)
+    fn.__name__ = op_name
+    fn.__doc__ = (f"Elementwise ``input {'<<' if left else '>>'} other`` on integer tensors "
+                  "(a shift by a negative or too large amount fills with the sign bit or 0).")
+    return fn
+
+
+def _wrap_int(v, like):
+    if like.dtype is bool_:
+        return v
+    bits = like._data.dtype.itemsize * 8
+    v &= (1 << bits) - 1
+    if like._data.dtype.kind == "i" and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return v
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", "lshift", True)
+bitwise_right_shift = _shift("bitwise_right_shift", "rshift", False)
+
+
 def bitwise_not(input):
     if input.dtype.is_floating_point:
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for '

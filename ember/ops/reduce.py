@@ -23,7 +23,7 @@ def _return_type(name, fields=("values", "indices")):
 
 
 RETURN_TYPES = {n: _return_type(n) for n in ("max", "min", "sort", "topk", "kthvalue",
-                                             "median", "mode")}
+                                             "median", "mode", "cummax", "cummin")}
 RETURN_TYPES["aminmax"] = _return_type("aminmax", ("min", "max"))
 
 
@@ -172,11 +172,48 @@ class Cumprod(Primitive, node_name="CumprodBackward0"):
 
     def backward(self, grad):
         (x,) = self.inputs
-        if bool((x == 0).any()):
-            raise NotImplementedError("ember: cumprod backward through an input containing "
-                                      "zeros is not implemented")
         d = self.dim
-        return (grad * self.output).flip(d).cumsum(d).flip(d) / x
+        zero = x == 0
+        if not bool(zero.any()):
+            return _rev_cumsum(grad * self.output, d) / x
+        from ..autograd.grad_mode import STATE
+        if STATE.enabled:  # a graph of this gradient is being built: use the exact form
+            return _cumprod_grad_exact(x, grad, d)
+        return _cumprod_grad_masked(x, grad, self.output, zero, d)
+
+
+def _rev_cumsum(t, d):
+    return t.flip(d).cumsum(d).flip(d)
+
+
+def _cumprod_grad_masked(x, grad, out, zero, d):
+    """O(n) gradient of cumprod for inputs with zeros (not differentiable at the zeros).
+
+    Before the first zero of a slice the division formula holds; at the first zero the
+    gradient is sum_{j>=k} grad_j * prod_{m<=j, m!=k} x_m; after it, every term holds a zero.
+    """
+    nzero = zero.cumsum(d)
+    before, first = nzero == 0, zero & (nzero == 1)
+    one = x.new_ones(())
+    g_before = _rev_cumsum(grad * out, d) / where_(before, x, one)
+    g_first = _rev_cumsum(grad * where_(first, one, x).cumprod(d), d)
+    return where_(before, g_before, where_(first, g_first, x.new_zeros(())))
+
+
+def _cumprod_grad_exact(x, grad, d):
+    """sum_{j>=k} grad_j * prod_{m<=j, m!=k} x_m for every k, as an (n, n) product table.
+
+    Written with differentiable ops, so its own derivative is cumprod's second derivative
+    (O(n^2) memory along ``dim``; used only when building a graph of the gradient).
+    """
+    from .creation import eye, ones
+    n = x.shape[d]
+    xm = x.movedim(d, -1).unsqueeze(-2).expand(*x.shape[:d], *x.shape[d + 1:], n, n)
+    diag = eye(n, dtype=bool_, device=x.device)
+    table = where_(diag, x.new_ones(()), xm).cumprod(-1)
+    upper = ones(n, n, dtype=bool_, device=x.device).triu()
+    g = grad.movedim(d, -1).unsqueeze(-2)
+    return where_(upper, table * g, x.new_zeros(())).sum(-1).movedim(-1, d)
 
 
 def broadcast(xp, arr, shape):
@@ -531,8 +568,217 @@ def median(input, dim=None, keepdim=False):
     return RETURN_TYPES["median"](*kthvalue(input, (n - 1) // 2 + 1, dim, keepdim))
 
 
+class ModeDim(ArgExtreme, node_name="ModeBackward0"):
+    """The most frequent value along a dim (the smallest on a tie) and its last index."""
+
+    def forward(self, x):
+        xp, d = self.xp, self.dim
+        order = xp.argsort(x, axis=d, kind="stable")
+        s = xp.take_along_axis(x, order, d)
+        n = x.shape[d]
+        # a run of equal sorted values starts where a value differs from its predecessor
+        # (NaN != NaN, so each NaN is its own run, as in PyTorch)
+        new = xp.not_equal(xp.take(s, xp.arange(1, n), d), xp.take(s, xp.arange(n - 1), d))
+        edge = xp.ones(_keep_shape(x.shape, (d,)), dtype=bool)
+        start = xp.concatenate([edge, new], axis=d)
+        end = xp.concatenate([new, edge], axis=d)
+        pos = xp.arange(n).reshape((-1,) + (1,) * (x.ndim - d - 1))
+        first = xp.maximum.accumulate(xp.where(start, pos, 0), axis=d)
+        count = xp.where(end, pos - first + 1, 0)
+        best = xp.argmax(count, axis=d, keepdims=True)
+        self.index = xp.take_along_axis(order, best, d)
+        vals, idx = xp.take_along_axis(s, best, d), self.index
+        if not self.keepdim:
+            vals, idx = vals.squeeze(d), idx.squeeze(d)
+        return vals, idx.astype(np.int64)
+
+
 def mode(input, dim=-1, keepdim=False):
-    raise NotImplementedError("ember does not implement torch.mode yet")
+    """(values, indices): the most frequent value along ``dim`` and the index of its last
+    occurrence; on a tie of counts the smallest value wins.
+
+    >>> ember.mode(ember.tensor([3, 1, 3, 1, 2]))
+    torch.return_types.mode(
+    values=tensor(1),
+    indices=tensor(3))
+    """
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return RETURN_TYPES["mode"](input.clone(), input.new_zeros((), dtype=int64))
+    if input.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    vals, idx = ModeDim.apply(input, dim=d, keepdim=keepdim, in_shape=input.shape)
+    return RETURN_TYPES["mode"](vals, idx)
+
+
+class CumExtreme(Primitive):
+    """Running max/min along a dim: values and the index where each was (last) reached."""
+
+    def forward(self, x):
+        xp, d = self.xp, self.dim
+        vals = (xp.maximum if self.largest else xp.minimum).accumulate(x, axis=d)
+        hit = x == vals  # ties move the index forward (PyTorch compares with >= / <=)
+        if x.dtype.kind in "fc":
+            hit |= xp.isnan(x)
+        pos = xp.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1))
+        self.index = xp.maximum.accumulate(xp.where(hit, pos, 0), axis=d).astype(np.int64)
+        return vals, self.index
+
+    def backward(self, grad):
+        from .index import ScatterAdd
+        return ScatterAdd.apply(grad.new_zeros(self.in_shape), grad, dim=self.dim,
+                                index=self.index, src_shape=grad.shape)
+
+
+class Cummax(CumExtreme, node_name="CummaxBackward0"):
+    largest = True
+
+
+class Cummin(CumExtreme, node_name="CumminBackward0"):
+    largest = False
+
+
+def _cum_extreme(input, dim, cls, name):
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return RETURN_TYPES[name](input.clone(), input.new_zeros((), dtype=int64))
+    vals, idx = cls.apply(input, dim=d, in_shape=input.shape)
+    return RETURN_TYPES[name](vals, idx)
+
+
+def cummax(input, dim):
+    """(values, indices) of the running maximum along ``dim``.
+
+    >>> ember.cummax(ember.tensor([1., 3., 2., 3.]), 0)
+    torch.return_types.cummax(
+    values=tensor([1., 3., 3., 3.]),
+    indices=tensor([0, 1, 1, 3]))
+    """
+    return _cum_extreme(input, dim, Cummax, "cummax")
+
+
+def cummin(input, dim):
+    """(values, indices) of the running minimum along ``dim``."""
+    return _cum_extreme(input, dim, Cummin, "cummin")
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile_checks(input, q, interpolation):
+    from .creation import tensor
+    if isinstance(q, Tensor):
+        qt = q
+    elif isinstance(q, (float, int)) and not isinstance(q, bool):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+        qt = tensor(float(q), dtype=input.dtype, device=input.device)
+    else:
+        raise TypeError(f"quantile() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(q).__name__}), but expected one of:")
+    if input.numel() == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if qt.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if input.dtype.name not in ("float32", "float64"):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if qt.dtype is not input.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if qt.numel() and not bool(((qt >= 0) & (qt <= 1)).all()):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    return qt
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    from .math import ceil, floor, lerp, round
+    qt = _quantile_checks(input, q, interpolation)
+    if dim is None:
+        x = input.reshape(-1)
+    else:
+        d = wrap_dim(dim, input.ndim)
+        x = input.movedim(d, -1) if input.ndim else input.reshape(1)
+    srt = sort(x, -1).values
+    n = srt.shape[-1]
+    nan = srt.isnan()
+    if ignore_nan:  # ranks among the non-NaN values; an all-NaN slice gives rank 0 (NaN)
+        ranks = qt * (~nan).sum(-1, keepdim=True).sub(1)
+        ranks = where_(ranks < 0, ranks.new_zeros(()), ranks)
+    else:  # a slice holding NaN points at its last (NaN) value
+        ranks = where_(nan.any(-1, keepdim=True), qt.new_full((), n - 1), qt * (n - 1))
+    if interpolation in ("lower", "higher", "nearest"):
+        ranks = {"lower": floor, "higher": ceil, "nearest": round}[interpolation](ranks)
+    below = ranks.long()
+    res = srt.gather(-1, below)
+    if interpolation in ("linear", "midpoint"):
+        weight = ranks - below if interpolation == "linear" else ranks.new_full((), 0.5)
+        res = lerp(res, srt.gather(-1, ceil(ranks).long()), weight)
+    res = res.movedim(-1, 0) if qt.ndim else res.squeeze(-1)
+    if keepdim:
+        lead = 1 if qt.ndim else 0
+        if dim is None:
+            res = res.reshape(res.shape[:lead] + (1,) * input.ndim)
+        elif input.ndim:
+            res = res.unsqueeze(lead + d)
+    return res
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """The ``q``-th quantiles of ``input`` along ``dim`` (of all elements when None).
+
+    Args:
+        q: a float or a 1-D tensor of probabilities in [0, 1]; a tensor's values become the
+            result's first dimension.
+        interpolation: "linear", "lower", "higher", "midpoint" or "nearest".
+
+    >>> ember.quantile(ember.tensor([1., 2., 3., 4.]), 0.5)
+    tensor(2.5000)
+    """
+    return _maybe_out(_quantile(input, q, dim, keepdim, interpolation, False), out)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """:func:`quantile` ignoring NaN values (NaN only where a slice is all NaN)."""
+    return _maybe_out(_quantile(input, q, dim, keepdim, interpolation, True), out)
+
+
+def _c_num(v):
+    v = float(v)
+    return "-nan" if v != v else (str(int(v)) if v.is_integer() else repr(v))
+
+
+def histc(input, bins=100, min=0, max=0, *, out=None):
+    """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range when equal).
+
+    Elements outside the range are ignored; the last bin includes ``max``.
+
+    >>> ember.histc(ember.tensor([1., 2., 1.]), bins=4, min=0, max=3)
+    tensor([0., 2., 1., 0.])
+    """
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"histogram_cpu" not implemented for '
+                                  f"'{input.dtype._legacy[:-6]}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    if min > max:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    xp = input._backend.xp
+    a = input._data.reshape(-1)
+    lo, hi = float(min), float(max)
+    if lo == hi and a.size:
+        lo, hi = float(a.min()), float(a.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{_c_num(lo)}, {_c_num(hi)}] is not finite")
+    lo_a, hi_a = a.dtype.type(lo), a.dtype.type(hi)
+    kept = a[(a >= lo_a) & (a <= hi_a)]
+    pos = ((kept - lo_a) * bins / (hi_a - lo_a)).astype(np.int64)
+    pos[pos == bins] = bins - 1
+    counts = xp.bincount(pos, minlength=bins).astype(a.dtype)
+    return _maybe_out(input._from_array(counts), out)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

@@ -635,3 +635,147 @@ def contiguous(x, memory_format=None):
 
 
 Tri.node_name = "TrilBackward0"
+
+
+def _diag_view(xp, a, offset, dim1, dim2):
+    """A writable strided view of ``a``'s diagonal, moved to the last dimension."""
+    y = xp.moveaxis(a, (dim1, dim2), (-2, -1))
+    y = y[..., :, offset:] if offset >= 0 else y[..., -offset:, :]
+    n = max(min(y.shape[-2], y.shape[-1]), 0)
+    return xp.lib.stride_tricks.as_strided(y, y.shape[:-2] + (n,),
+                                           y.strides[:-2] + (y.strides[-2] + y.strides[-1],))
+
+
+class Diagonal(Primitive, node_name="DiagonalBackward0"):
+    """The diagonal of dims ``dim1``/``dim2`` as a view, appended as the last dimension."""
+
+    def forward(self, x):
+        return _diag_view(self.xp, x, self.offset, self.dim1, self.dim2)
+
+    def backward(self, grad):
+        return DiagonalBackward.apply(grad, shape=self.in_shape, offset=self.offset,
+                                      dim1=self.dim1, dim2=self.dim2)
+
+
+class DiagEmbed(Primitive, node_name="DiagEmbedBackward0"):
+    """Zeros of ``shape`` with the input written on the diagonal of ``dim1``/``dim2``."""
+
+    def forward(self, g):
+        out = self.xp.zeros(self.shape, dtype=g.dtype)
+        _diag_view(self.xp, out, self.offset, self.dim1, self.dim2)[...] = g
+        return out
+
+    def backward(self, grad):
+        return Diagonal.apply(grad, offset=self.offset, dim1=self.dim1, dim2=self.dim2,
+                              in_shape=grad.shape)
+
+
+class DiagonalBackward(DiagEmbed, node_name="DiagonalBackwardBackward0"):
+    pass
+
+
+def _diag_dims(dim1, dim2, ndim):
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal (``offset`` above the main one) of dims ``dim1``/``dim2``, as a view.
+
+    >>> ember.arange(6.).reshape(2, 3).diagonal(1)
+    tensor([1., 5.])
+    """
+    d1, d2 = _diag_dims(dim1, dim2, input.ndim)
+    out = Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2, in_shape=input.shape)
+    return _as_view(out, input)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Tensors whose ``dim1``/``dim2`` diagonals are filled by the last dim of ``input``."""
+    d1, d2 = _diag_dims(dim1, dim2, input.ndim + 1)
+    n = input.shape[-1] + abs(int(offset))
+    rest = iter(input.shape[:-1])
+    shape = tuple(n if i in (d1, d2) else next(rest) for i in range(input.ndim + 1))
+    return DiagEmbed.apply(input, shape=shape, offset=int(offset), dim1=d1, dim2=d2)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The ``n``-th forward difference along ``dim`` (after joining ``prepend``/``append``)."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = wrap_dim(dim, input.ndim)
+    parts = [input]
+    for name, extra in (("prepend", prepend), ("append", append)):
+        if extra is None:
+            continue
+        _check_diff_extra(name, extra, input, dim)
+        parts.insert(0 if name == "prepend" else len(parts), extra)
+    x = cat(parts, dim) if len(parts) > 1 else input
+    from .math import logical_xor, sub
+    for _ in range(n):
+        m = x.shape[dim]
+        if m == 0:
+            break
+        hi, lo = narrow(x, dim, 1, m - 1), narrow(x, dim, 0, m - 1)
+        x = logical_xor(hi, lo) if x.dtype.name == "bool" else sub(hi, lo)
+    return x
+
+
+def _check_diff_extra(name, extra, input, dim):
+    if not isinstance(extra, Tensor):
+        raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(extra).__name__}")
+    if extra.ndim != input.ndim:
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    for d in range(input.ndim):
+        if d != dim and extra.shape[d] != input.shape[d]:
+            raise RuntimeError(f"diff expects the shape of tensor to prepend or append to match "
+                               f"that of input except along the differencing dimension; "
+                               f"input.size({d}) = {input.shape[d]}, but got "
+                               f"tensor.size({d}) = {extra.shape[d]}")
+
+
+def broadcast_shapes(*shapes):
+    """The shape that all ``shapes`` broadcast to, as a ``Size``."""
+    from .._size import Size
+    seqs = []
+    for s in shapes:
+        if isinstance(s, (int, np.integer)) and not isinstance(s, bool):
+            seqs.append((s,))
+        elif isinstance(s, (tuple, list)):
+            seqs.append(s)
+        else:
+            raise RuntimeError("Input shapes should be of type ints, a tuple of ints, or a list "
+                               f"of ints, got {s}")
+    out = [1] * max((len(s) for s in seqs), default=0)
+    for j, (given, s) in enumerate(zip(shapes, seqs)):
+        for i in range(-1, -len(s) - 1, -1):
+            if s[i] < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if out[i] == 1 or out[i] == s[i]:
+                out[i] = s[i]
+            elif s[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {s[i]} at "
+                                   f"{i}! Mismatching argument at index {j} had {given!r}; but "
+                                   f"expected shape should be broadcastable to "
+                                   f"[{', '.join(map(str, out))}]")
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    """Views of ``tensors`` expanded to their common broadcast shape."""
+    from ..autograd.node import broadcast_error
+    tensors = _tensor_list("broadcast_tensors", tensors)
+    shape = ()
+    for t in tensors:
+        try:
+            shape = tuple(np.broadcast_shapes(shape, tuple(t.shape)))
+        except ValueError:
+            raise broadcast_error(shape, tuple(t.shape)) from None
+    return tuple(expand(t, shape) for t in tensors)

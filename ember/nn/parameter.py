@@ -94,6 +94,25 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         return t
 
 
+_NO_SHAPE = ("Can't access the shape of an uninitialized parameter or buffer. This error "
+             "usually happens in `load_state_dict` when trying to load an uninitialized "
+             "parameter into an initialized one. Call `forward` to initialize the parameters "
+             "before accessing their attributes.")
+
+
+def _materialize(self, shape, device=None, dtype=None):
+    """Allocate the memory with ``shape`` (uninitialised values) and become ``cls_to_become``."""
+    from ..ops.creation import empty
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    t = empty(shape, device=device or self.device, dtype=dtype or self.dtype)
+    self._data, self.dtype, self.device, self._backend = t._data, t.dtype, t.device, t._backend
+    self.__class__ = self.cls_to_become
+
+
+def _no_shape(self):
+    raise RuntimeError(_NO_SHAPE)
+
+
 class UninitializedParameter(Parameter):
     """A parameter whose shape is not yet known; ``materialize(shape)`` turns it into one.
 
@@ -101,6 +120,8 @@ class UninitializedParameter(Parameter):
     """
 
     cls_to_become = Parameter
+    shape = property(_no_shape)
+    materialize = _materialize
 
     def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
         from ..ops.creation import empty
@@ -108,17 +129,10 @@ class UninitializedParameter(Parameter):
         p._rg = bool(requires_grad)
         return p
 
-    def materialize(self, shape, device=None, dtype=None):
-        """Allocate the parameter's memory with ``shape`` (uninitialised values)."""
-        from ..ops.creation import empty
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        t = empty(shape, device=device or self.device, dtype=dtype or self.dtype)
-        self._data, self.dtype, self.device, self._backend = t._data, t.dtype, t.device, \
-            t._backend
-        self.__class__ = self.cls_to_become
-
     def __repr__(self):
         return "<UninitializedParameter>"
+
+    __str__ = __repr__
 
     def __getattr__(self, name):
         raise ValueError(
@@ -130,7 +144,21 @@ class UninitializedParameter(Parameter):
 
 
 class UninitializedBuffer(Tensor):
-    """A buffer whose shape is not yet known (lazy modules); not supported beyond creation."""
+    """A buffer whose shape is not yet known (lazy modules); ``materialize(shape)`` makes it
+    an ordinary Tensor."""
+
+    cls_to_become = Tensor
+    shape = property(_no_shape)
+    materialize = _materialize
 
     def __new__(cls, requires_grad: bool = False, device=None, dtype=None):
-        raise NotImplementedError("UninitializedBuffer is not supported by ember yet")
+        from ..ops.creation import empty
+        t = empty(0, device=device, dtype=dtype)
+        b = Tensor._make(t._data, t.dtype, t.device, t._backend, cls)
+        b._rg = bool(requires_grad)
+        return b
+
+    def __repr__(self):
+        return "<UninitializedBuffer>"
+
+    __str__ = __repr__

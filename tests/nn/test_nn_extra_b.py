@@ -323,3 +323,15 @@ def test_data_parallel_single_device():
     assert not dp2.module.training
     np.testing.assert_array_equal(dp2(ember.tensor(x)).detach().numpy(),
                                   dp(ember.tensor(x)).detach().numpy())
+
+
+def test_uninitialized_parameter_and_buffer_refuse_shape():
+    from ember.nn.parameter import UninitializedBuffer, UninitializedParameter
+    for cls, text in ((UninitializedParameter, "<UninitializedParameter>"),
+                      (UninitializedBuffer, "<UninitializedBuffer>")):
+        t = cls()
+        assert str(t) == repr(t) == text
+        with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized"):
+            _ = t.shape
+        t.materialize((2, 3))
+        assert tuple(t.shape) == (2, 3) and type(t).__name__ in ("Parameter", "Tensor")

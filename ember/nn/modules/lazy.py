@@ -2,11 +2,9 @@
 ordinary class (``cls_to_become``), as PyTorch's ``LazyModuleMixin``."""
 from __future__ import annotations
 
-from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...ops.creation import empty, tensor
-from .. import parameter as _parameter
-from ..parameter import UninitializedParameter
+from ...ops.creation import tensor
+from ..parameter import UninitializedBuffer, UninitializedParameter
 from .conv import Conv1d, Conv2d
 from .linear import Linear
 from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm, _NormBase
@@ -15,31 +13,8 @@ __all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyBat
            "LazyBatchNorm2d"]
 
 
-class UninitializedBuffer(_parameter.UninitializedBuffer):
-    """A buffer whose shape is not known yet; ``materialize(shape)`` makes it a Tensor."""
-
-    cls_to_become = Tensor
-
-    def __new__(cls, requires_grad: bool = False, device=None, dtype=None):
-        t = empty(0, device=device, dtype=dtype)
-        b = Tensor._make(t._data, t.dtype, t.device, t._backend, cls)
-        b._rg = bool(requires_grad)
-        return b
-
-    def materialize(self, shape, device=None, dtype=None) -> None:
-        """Allocate the buffer's memory with ``shape`` (uninitialised values)."""
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        t = empty(shape, device=device or self.device, dtype=dtype or self.dtype)
-        self._data, self.dtype, self.device, self._backend = t._data, t.dtype, t.device, \
-            t._backend
-        self.__class__ = self.cls_to_become
-
-    def __repr__(self) -> str:
-        return "<UninitializedBuffer>"
-
-
 def _is_lazy(t) -> bool:
-    return isinstance(t, (UninitializedParameter, _parameter.UninitializedBuffer))
+    return isinstance(t, (UninitializedParameter, UninitializedBuffer))
 
 
 class LazyModuleMixin:

@@ -1,6 +1,7 @@
 """diagonal, diag_embed, diff, tril/triu_indices, kron, cross, einsum diagonals, broadcasting."""
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -261,3 +262,23 @@ def test_broadcast_tensors():
     assert [tuple(x.shape) for x in a] == [(2, 3), (2, 3)]
     assert a[0].stride() == (1, 0) and a[0]._base is not None
     assert ember.broadcast_tensors() == ()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16", "int64", "int32",
+                                   "int16", "int8", "uint8", "bool"])
+def test_linspace_is_value_for_value_torchs(dtype):
+    """The same values as PyTorch's CPU kernel (two ramps, fused multiply-adds, half rounding,
+    integer truncation) and the same errors, not just close ones."""
+    for start, end in ((-1, 1), (0, 10), (0.5, 9.7), (-3, 7), (0, 255), (-3.7, 2.2), (5, -5),
+                       (100, 3), (0, 300), (1e-3, 1e3)):
+        for steps in (0, 1, 2, 3, 4, 5, 7, 16, 33, 100, 1001):
+            got = want = None
+            try:
+                want = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
+            except (RuntimeError, NotImplementedError) as e:
+                with pytest.raises(type(e), match=re.escape(str(e))):
+                    ember.linspace(start, end, steps, dtype=getattr(ember, dtype))
+                continue
+            got = ember.linspace(start, end, steps, dtype=getattr(ember, dtype))
+            assert got.float().numpy().tolist() == want.float().numpy().tolist(), \
+                (start, end, steps)

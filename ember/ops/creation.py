@@ -294,10 +294,86 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    arr = np.linspace(float(start), float(end), int(steps), dtype=np.float64)
+    return _finish(_linspace_values(start, end, int(steps), dt), dt, device, requires_grad)
+
+
+def _fma64(a, b, c):
+    """``a * b + c`` rounded once, in float64 (Dekker's exact product, compensated sum)."""
+    split = 134217729.0
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    t = split * a
+    ah = t - (t - a)
+    al = a - ah
+    t = split * b
+    bh = t - (t - b)
+    bl = b - bh
+    p = a * b
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    back = s - p
+    return s + (((p - (s - back)) + (c - back)) + err)
+
+
+_C_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+                "int64": "int64_t"}
+
+
+def _linspace_values(start, end, steps, dt):
+    """PyTorch's CPU linspace, value for value: the first half counts up from ``start``, the
+    second down from ``end``. float32/float64 use one fused multiply-add per value, half
+    types round every operation to the type, integers truncate a float64 ramp."""
+    if dt.name == "bool":
+        if steps <= 1:  # filled without the kernel, as in PyTorch
+            return np.full(steps, bool(start))
+        raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
     if not dt.is_floating_point:
-        arr = np.trunc(arr)
-    return _finish(arr.astype(dt.np), dt, device, requires_grad)
+        return _int_linspace(start, end, steps, dt)
+    start, end = float(start), float(end)
+    i = np.arange(steps)
+    up = (i < steps // 2) | (steps == 1)  # a single step is ``start``
+    rest = steps - 1 - i
+    if dt.np.itemsize >= 4:
+        if dt.np == np.float32:
+            s, e = np.float32(start), np.float32(end)
+            step = np.float32((e - s) / np.float32(max(steps - 1, 1)))
+            vals = np.where(up, np.float64(s) + np.float64(step) * i,
+                            np.float64(e) - np.float64(step) * rest)
+        else:
+            step = (end - start) / max(steps - 1, 1)
+            vals = np.where(up, _fma64(step, i, start), _fma64(-step, rest, end))
+        return vals.astype(dt.np)
+    # float16 / bfloat16: every operation computed in float32 and rounded to the type
+    h, f = dt.np, np.float32
+    s, e = f(h.type(start)), f(h.type(end))
+    step = f(h.type(f(h.type(e - s)) / f(h.type(max(steps - 1, 1)))))
+
+    def times_step(n):  # step * n, both operands and the product rounded to the type
+        return (step * n.astype(h).astype(f)).astype(h).astype(f)
+    return np.where(up, (s + times_step(i)).astype(h), (e - times_step(rest)).astype(h))
+
+
+def _int_linspace(start, end, steps, dt):
+    """Integer linspace: the ends converted (checked as PyTorch checks a Python int or float
+    against the type), then a float64 ramp truncated."""
+    if steps == 0:
+        return np.zeros(0, dt.np)
+    info = np.iinfo(dt.np)
+    for v in (start, end) if steps > 1 else (start,):
+        if isinstance(v, (int, np.integer)):
+            bad = v > info.max or v < (-info.max if info.min == 0 else info.min)
+        else:
+            bad = v < info.min - 1 or v > info.max + 1
+        if bad:
+            raise RuntimeError(f"value cannot be converted to type {_C_INT_NAMES[dt.name]} "
+                               "without overflow")
+    i = np.arange(steps)
+    up = (i < steps // 2) | (steps == 1)
+    rest = steps - 1 - i
+    s = float(np.array(np.trunc(start)).astype(np.int64).astype(dt.np))
+    e = float(np.array(np.trunc(end)).astype(np.int64).astype(dt.np))
+    step = (e - s) / max(steps - 1, 1)
+    vals = np.where(up, _fma64(step, i, s), _fma64(-step, rest, e))
+    return np.trunc(vals).astype(np.int64).astype(dt.np)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,

@@ -404,3 +404,24 @@ def test_fold_unfold_modules():
         check_op(lambda lib, a, m=(ef, tf): m[lib is torch](a), cols.numpy())
     assert repr(ember.nn.Fold(4, (2, 3), dilation=2, padding=1, stride=(1, 2))) == \
         repr(torch.nn.Fold(4, (2, 3), dilation=2, padding=1, stride=(1, 2)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("size", [(2, 1, 16, 16), (1, 1, 5, 7), (1, 2, 3, 4)])
+def test_identity_affine_grid_and_its_gradient_are_torchs(dtype, size):
+    """At the Spatial Transformer's starting point (identity theta) every sample sits on a
+    pixel centre, where the bilinear gradient is one-sided: the grid must be torch's bit for
+    bit, and grid_sample's coordinates rounded as torch's fused multiply-add rounds them."""
+    rng = np.random.default_rng(sum(size))
+    x = rng.standard_normal(size).astype(dtype)
+    up = rng.standard_normal(size).astype(dtype)
+    theta = [[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]] * size[0]
+    res = []
+    for lib in (ember, torch):
+        th = lib.tensor(theta, dtype=getattr(lib, dtype), requires_grad=True)
+        grid = lib.nn.functional.affine_grid(th, size, align_corners=False)
+        out = lib.nn.functional.grid_sample(lib.tensor(x), grid, align_corners=False)
+        out.backward(lib.tensor(up))
+        res.append((grid.detach().numpy(), th.grad.numpy()))
+    np.testing.assert_array_equal(res[0][0], res[1][0])
+    np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-5, atol=1e-4)

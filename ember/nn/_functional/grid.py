@@ -80,11 +80,29 @@ class _GridSample3d(_GridSample2d, node_name="GridSampler3DBackward0"):
 
 # ---------------------------------------------------------------- coordinates
 
-def _unnormalize(g, n, align_corners):
-    """[-1, 1] -> pixel coordinates of a dim of size ``n``."""
+def _unnormalize(g, n, align_corners, fused=False):
+    """[-1, 1] -> pixel coordinates of a dim of size ``n``.
+
+    ``fused``: PyTorch's 2-D CPU kernel computes ``(g + 1) * (n / 2) - 0.5`` with one fused
+    multiply-add. Coordinates that land on pixel centres (an identity ``affine_grid``, the
+    Spatial Transformer's starting point) then fall a hair below or above the integer, which
+    decides the side the bilinear gradient is taken from; the value is reproduced exactly.
+    """
     if align_corners:
         return ((g + 1) / 2) * (n - 1)
-    return ((g + 1) * n - 1) / 2
+    if not fused:
+        return ((g + 1) * n - 1) / 2
+    a = g + 1
+    c = a * (n / 2) - 0.5
+    arr = a._data
+    if arr.dtype == np.float32:  # the float64 product of two float32 values is exact
+        exact = (arr.astype(np.float64) * (n / 2) - 0.5).astype(np.float32)
+    elif arr.dtype == np.float64:
+        from ...ops.creation import _fma64
+        exact = _fma64(arr, n / 2, -0.5)
+    else:
+        return c
+    return c + _const(c, exact - c._data)
 
 
 def _const(like, arr):
@@ -153,7 +171,7 @@ def _sample_plan(grid, sizes, mode, padding_mode, align_corners):
     g = grid.reshape(n, int(np.prod(grid.shape[1:-1])), nd)
     w = idx = ok = None
     for d, size in enumerate(sizes):
-        c = _unnormalize(g[:, :, nd - 1 - d], size, align_corners)
+        c = _unnormalize(g[:, :, nd - 1 - d], size, align_corners, fused=nd == 2)
         wd, pos = _dim_taps(c, size, mode, padding_mode, align_corners)
         xp = c._backend.xp
         inside = (pos >= 0) & (pos < size)
@@ -170,16 +188,20 @@ def _sample_plan(grid, sizes, mode, padding_mode, align_corners):
 
 # ---------------------------------------------------------------- public functions
 
-def _linspace_from_neg_one(n, align_corners):
+def _linspace_from_neg_one(n, align_corners, dtype):
+    """PyTorch's ``linspace(-1, 1, n) * (n - 1) / n`` in ``dtype``, value for value."""
+    from ...ops.creation import _linspace_values
     if n <= 1:
-        return np.zeros(1)
-    r = np.linspace(-1.0, 1.0, n)
-    return r if align_corners else r * (n - 1) / n
+        return np.zeros(1, dtype.np)
+    r = _linspace_values(-1, 1, n, dtype)
+    if align_corners:
+        return r
+    return (r * dtype.np.type(n - 1)) / dtype.np.type(n)
 
 
-def _base_grid(spatial, align_corners):
+def _base_grid(spatial, align_corners, dtype):
     """(prod(spatial), D + 1) rows of (x, y[, z], 1) for the output positions."""
-    axes = [_linspace_from_neg_one(s, align_corners) for s in spatial]
+    axes = [_linspace_from_neg_one(s, align_corners, dtype) for s in spatial]
     mesh = np.meshgrid(*axes, indexing="ij")  # spatial order: (D,) H, W
     cols = [m.reshape(-1) for m in mesh[::-1]]  # x first
     return np.stack(cols + [np.ones_like(cols[0])], axis=1)
@@ -219,7 +241,7 @@ def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
     if theta.shape[0] != size[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{size[0]}, {nd + 1}] but got: [{theta.shape[0]}, {nd + 1}].")
-    base = _const(theta, _base_grid(spatial, align_corners))
+    base = _const(theta, _base_grid(spatial, align_corners, theta.dtype))
     return (base @ theta.transpose(1, 2)).reshape(int(size[0]), *spatial, nd)
 
 

@@ -7,6 +7,8 @@ from ._functional.grid import *  # noqa: F401,F403
 from ._functional.shuffle import *  # noqa: F401,F403
 from ._functional.extra import *  # noqa: F401,F403
 from ._functional.conv import *  # noqa: F401,F403
+from ._functional.conv3d import *  # noqa: F401,F403
+from ._functional.pool3d import *  # noqa: F401,F403
 from ._functional.linear import *  # noqa: F401,F403
 from ._functional.loss import *  # noqa: F401,F403
 from ._functional.loss_extra import *  # noqa: F401,F403

@@ -73,6 +73,8 @@ from .ops.linalg import cross, kron
 from .ops.creation import tril_indices, triu_indices
 from . import autograd, cuda  # noqa: E402
 from . import linalg  # noqa: E402
+from .ops.linalg_extra import (cholesky_inverse, cholesky_solve, lu_unpack,  # noqa: E402
+                               matrix_exp, vander)
 from .ops.linalg_decomp import (cholesky_legacy as cholesky, det, inverse, logdet,  # noqa: E402
                                 matrix_power, pinverse, qr_legacy as qr,
                                 slogdet_legacy as slogdet, svd_legacy as svd, trace,

@@ -292,3 +292,10 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "di
            "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power",
            "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
            "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
+
+from .ops.linalg_extra import (eig, eigvals, householder_product, linalg_vander as vander,  # noqa
+                               lu, lu_factor, lu_factor_ex, lu_solve, matrix_exp, tensorinv,
+                               tensorsolve)
+
+__all__ += ["eig", "eigvals", "householder_product", "lu", "lu_factor", "lu_factor_ex",
+            "lu_solve", "matrix_exp", "tensorinv", "tensorsolve", "vander"]

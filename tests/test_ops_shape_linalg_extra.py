@@ -282,3 +282,11 @@ def test_linspace_is_value_for_value_torchs(dtype):
             got = ember.linspace(start, end, steps, dtype=getattr(ember, dtype))
             assert got.float().numpy().tolist() == want.float().numpy().tolist(), \
                 (start, end, steps)
+
+
+def test_squeeze_node_names_follow_torchs_overloads():
+    for lib in (ember, torch):
+        x = lib.ones(1, 3, 1, requires_grad=True)
+        names = [type(t.grad_fn).__name__ for t in (x.squeeze(), x.squeeze(0),
+                                                    x.squeeze((0, 2)))]
+        assert names == ["SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2"], lib

@@ -16,3 +16,4 @@ from ._functional.norm import *  # noqa: F401,F403
 from ._functional.pool import *  # noqa: F401,F403
 from ._functional.sparse import *  # noqa: F401,F403
 from ._functional.bag import *  # noqa: F401,F403
+from ._functional.ctc import *  # noqa: F401,F403

@@ -30,6 +30,14 @@ class UnsafeView(View, node_name="UnsafeViewBackward0"):
 
 
 class Squeeze(View, node_name="SqueezeBackward0"):
+    """squeeze() of every unit dim (PyTorch numbers the overloads: 0 all, 1 one dim, 2 dims)."""
+
+
+class SqueezeDim(View, node_name="SqueezeBackward1"):
+    pass
+
+
+class SqueezeDims(View, node_name="SqueezeBackward2"):
     pass
 
 
@@ -262,10 +270,12 @@ def view_or_reshape(x, shape):
 def squeeze(x, dim=None):
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
+        op = Squeeze
     else:
         dims = wrap_dims(dim, x.ndim)
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
-    return _as_view(Squeeze.apply(x, shape=shape, in_shape=x.shape), x)
+        op = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    return _as_view(op.apply(x, shape=shape, in_shape=x.shape), x)
 
 
 def unsqueeze(x, dim):

@@ -20,3 +20,4 @@ from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .bag import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403

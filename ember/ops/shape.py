@@ -1,11 +1,14 @@
-"""View and shape primitives: view/reshape, permute, expand, slicing, cat, flip ..."""
+"""View and shape primitives: view/reshape, flatten, squeeze, permute/transpose, expand ...
+
+flip/roll/repeat/tile/unfold live in ``rearrange.py``, cat/stack/split/chunk/narrow in
+``join.py`` and tril/triu/diag/diagonal/diff in ``diagonals.py``; all are re-exported here.
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from .._tensor import Tensor
 from ..autograd.node import Primitive
 from ._util import shape_arg, wrap_dim, wrap_dims
 
@@ -73,103 +76,6 @@ class Expand(Primitive, node_name="ExpandBackward0"):
 
     def backward_arrays(self, g):
         return (g,)
-
-
-class Flip(Primitive, node_name="FlipBackward0"):
-    def forward(self, x):
-        return self.xp.flip(x, self.dims).copy()
-
-    def backward(self, grad):
-        return grad.flip(self.dims)
-
-
-class Roll(Primitive, node_name="RollBackward0"):
-    def forward(self, x):
-        return self.xp.roll(x, self.shifts, self.dims)
-
-    def backward(self, grad):
-        neg = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
-        return grad.roll(neg, self.dims)
-
-
-class Unfold(Primitive, node_name="UnfoldBackward0"):
-    """Windows of ``size`` every ``step`` along ``dim``, as a new last dimension (a view)."""
-
-    def forward(self, x):
-        win = self.xp.lib.stride_tricks.sliding_window_view(x, self.size, axis=self.dim)
-        key = (slice(None),) * self.dim + (slice(None, None, self.step),)
-        return win[key]
-
-    def backward(self, grad):
-        return Fold.apply(grad, dim=self.dim, size=self.size, step=self.step,
-                          shape=self.in_shape)
-
-
-class Fold(Primitive, node_name="UnfoldBackwardBackward0"):
-    """The adjoint of Unfold: windows summed back into place."""
-
-    def forward(self, g):
-        out = self.xp.zeros(self.shape, dtype=g.dtype)
-        n = g.shape[self.dim]
-        for k in range(self.size):
-            key = (slice(None),) * self.dim + (slice(k, k + self.step * (n - 1) + 1, self.step),)
-            out[key] += g[..., k]
-        return out
-
-    def backward(self, grad):
-        return Unfold.apply(grad, dim=self.dim, size=self.size, step=self.step,
-                            in_shape=grad.shape)
-
-
-def unfold(x, dimension, size, step):
-    """All slices of ``size`` elements along ``dimension``, ``step`` apart (a view)."""
-    dim = wrap_dim(dimension, x.ndim)
-    n = x.shape[dim] if x.ndim else 1
-    if size > n:
-        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is "
-                           f"{size}")
-    if step <= 0:
-        raise RuntimeError(f"step is {step} but must be > 0")
-    if x.ndim == 0:
-        return _as_view(x.reshape(1), x)
-    return _as_view(Unfold.apply(x, dim=dim, size=size, step=step, in_shape=x.shape), x)
-
-
-class Cat(Primitive, node_name="CatBackward0"):
-    def forward(self, *xs):
-        return self.xp.concatenate(xs, axis=self.dim)
-
-    def backward(self, grad):
-        out, start = [], 0
-        for size in self.sizes:
-            out.append(grad.narrow(self.dim, start, size))
-            start += size
-        return tuple(out)
-
-    def backward_arrays(self, g):
-        out, start, pre = [], 0, (slice(None),) * self.dim
-        for size in self.sizes:
-            out.append(g[pre + (slice(start, start + size),)])
-            start += size
-        return tuple(out)
-
-
-class Tri(Primitive):
-    def forward(self, x):
-        return getattr(self.xp, self.kind)(x, self.diagonal)
-
-    def backward(self, grad):
-        return Tri.apply(grad, kind=self.kind, diagonal=self.diagonal)
-
-
-class Diag(Primitive, node_name="DiagBackward0"):
-    def forward(self, x):
-        if x.ndim == 1:
-            return self.xp.diag(x, self.diagonal)
-        return self.xp.diagonal(x, self.diagonal).copy()
-
-    def backward(self, grad):
-        return diag(grad, self.diagonal)
 
 
 def _as_view(out, src):
@@ -394,361 +300,11 @@ def broadcast_to(x, shape):
     return expand(x, shape)
 
 
-def repeat(x, *sizes):
-    """Tile the tensor ``sizes[i]`` times along each dimension."""
-    sizes = shape_arg(sizes)
-    if len(sizes) < x.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
-    if any(r < 0 for r in sizes):
-        shp = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
-        final = [r * n for r, n in zip(sizes, shp)]
-        neg = next(f for f in final if f < 0)
-        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: "
-                           f"[{', '.join(map(str, final))}]")
-    x = reshape(x, (1,) * (len(sizes) - x.ndim) + tuple(x.shape))
-    inter, final = [], []
-    for r, s in zip(sizes, x.shape):
-        inter += [r, s]
-        final.append(r * s)
-    y = reshape(x, tuple(v for s in x.shape for v in (1, s)))
-    return reshape(expand(y, inter), final)
-
-
-def tile(x, dims):
-    dims = tuple(dims)
-    if len(dims) < x.ndim:
-        dims = (1,) * (x.ndim - len(dims)) + dims
-    return repeat(x, dims)
-
-
-def flip(x, *dims):
-    dims = wrap_dims(shape_arg(dims), x.ndim)
-    return Flip.apply(x, dims=dims)
-
-
-def fliplr(x):
-    return flip(x, 1)
-
-
-def flipud(x):
-    return flip(x, 0)
-
-
-def roll(x, shifts, dims=None):
-    if dims is None:
-        return reshape(Roll.apply(flatten(x), shifts=shifts, dims=0), x.shape)
-    if isinstance(shifts, int):
-        shifts = (shifts,)
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    if x.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    if len(shifts) != len(dims):
-        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
-                           f"dims:{len(dims)}")
-    dims = tuple(wrap_dim(d, x.ndim) for d in dims)
-    return Roll.apply(x, shifts=tuple(shifts), dims=dims)
-
-
-def narrow(x, dim, start, length):
-    if x.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    dim = wrap_dim(dim, x.ndim)
-    if isinstance(start, Tensor):
-        start = int(start)
-    n = x.shape[dim]
-    if not -n <= start <= n:
-        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
-                         f"{start})")
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
-    if start < 0:
-        start += x.shape[dim]
-    if start + length > x.shape[dim] or start < 0:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
-                           f"({x.shape[dim]}).")
-    key = (slice(None),) * dim + (slice(start, start + length),)
-    from .index import getitem
-    return getitem(x, key)
-
-
-def split(x, split_size_or_sections, dim=0):
-    dim = wrap_dim(dim, x.ndim)
-    n = x.shape[dim]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step < 0:
-            raise RuntimeError(f"split expects split_size be non-negative, but got "
-                               f"split_size={step}")
-        if step <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
-                               f"dimension size of {n}")
-        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if any(v < 0 for v in sizes):
-            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
-                               f"entries, but got split_sizes={sizes}")
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
-                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
-    out, start = [], 0
-    for s in sizes:
-        out.append(narrow(x, dim, start, s))
-        start += s
-    return tuple(out)
-
-
-def chunk(x, chunks, dim=0):
-    if x.ndim == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    n = x.shape[wrap_dim(dim, x.ndim)]
-    step = -(-n // chunks) if n else 1
-    return split(x, step, dim) if n else (x,)
-
-
-def tensor_split(x, indices_or_sections, dim=0):
-    dim = wrap_dim(dim, x.ndim)
-    n = x.shape[dim]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
-        if k <= 0:
-            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
-        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    else:
-        bounds = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
-        sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
-    return split(x, sizes, dim)
-
-
-def unbind(x, dim=0):
-    if x.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    dim = wrap_dim(dim, x.ndim)
-    from .index import getitem
-    pre = (slice(None),) * dim
-    return tuple(getitem(x, pre + (i,)) for i in range(x.shape[dim]))
-
-
-def cat(tensors, dim=0, *, out=None):
-    """Concatenate along an existing dimension."""
-    tensors = _tensor_list("cat", tensors)
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for i, t in enumerate(tensors):
-        if t.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
-                               "concatenated")
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
-    ref = tensors[0]
-    dim = wrap_dim(dim, ref.ndim)
-    from .._dtype import result_type
-    dt = result_type(*tensors) if any(t.dtype is not ref.dtype for t in tensors) else ref.dtype
-    for i, t in enumerate(tensors):
-        if t.ndim != ref.ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and "
-                               f"{t.ndim}")
-        for d in range(ref.ndim):
-            if d != dim and t.shape[d] != ref.shape[d]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
-                                   f"Expected size {ref.shape[d]} but got size {t.shape[d]} for "
-                                   f"tensor number {i} in the list.")
-        if t.device != ref.device:
-            from ._util import check_device
-            check_device(ref, t)
-    tensors = [t if t.dtype is dt else t.to(dt) for t in tensors]
-    res = Cat.apply(*tensors, dim=dim, sizes=[t.shape[dim] for t in tensors])
-    if out is not None:
-        from .math import _out
-        return _out(res, out)
-    return res
-
-
-concat = concatenate = cat
-
-
-def _tensor_list(fn, tensors):
-    """``tensors`` as a list, with PyTorch's TypeErrors for anything but a sequence of Tensors."""
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
-                        "Tensor")
-    tensors = list(tensors)
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(t).__name__}")
-    return tensors
-
-
-def stack(tensors, dim=0, *, out=None):
-    """Join tensors of the same shape along a new dimension."""
-    tensors = _tensor_list("stack", tensors)
-    if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
-    for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"[{', '.join(map(str, tensors[0].shape))}] at entry 0 and "
-                               f"[{', '.join(map(str, t.shape))}] at entry {i}")
-    dim = wrap_dim(dim, tensors[0].ndim + 1)
-    from ..autograd.grad_mode import STATE
-    first = tensors[0]
-    if out is None and not (STATE.enabled and any(t._rg for t in tensors)) and \
-            all(t.dtype is first.dtype and t.device == first.device for t in tensors):
-        # nothing to record (e.g. collating a batch): one array stack
-        return first._from_array(first._backend.xp.stack([t._data for t in tensors], dim))
-    return cat([unsqueeze(t, dim) for t in tensors], dim, out=out)
-
-
-def hstack(tensors):
-    tensors = _tensor_list("hstack", tensors)
-    if not tensors:
-        raise RuntimeError("hstack expects a non-empty TensorList")
-    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
-
-
-def vstack(tensors):
-    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
-
-
-def tril(x, diagonal=0):
-    _check_tri("tril", x, diagonal)
-    return Tri.apply(x, kind="tril", diagonal=diagonal)
-
-
-def triu(x, diagonal=0):
-    _check_tri("triu", x, diagonal)
-    return Tri.apply(x, kind="triu", diagonal=diagonal)
-
-
-def _check_tri(fn, x, diagonal):
-    if not isinstance(diagonal, (int, np.integer)):
-        raise TypeError(f"{fn}(): argument 'diagonal' (position 2) must be int, not "
-                        f"{type(diagonal).__name__}")
-    if x.ndim < 2:
-        raise RuntimeError(f"{fn}: input tensor must have at least 2 dimensions")
-
-
-def diag(x, diagonal=0):
-    if x.ndim not in (1, 2):
-        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{x.ndim}D")
-    return Diag.apply(x, diagonal=diagonal)
-
-
 def contiguous(x, memory_format=None):
     if x._data.flags.c_contiguous:
         return x
     from .elementwise import Clone
     return Clone.apply(x)
-
-
-Tri.node_name = "TrilBackward0"
-
-
-def _diag_view(xp, a, offset, dim1, dim2):
-    """A writable strided view of ``a``'s diagonal, moved to the last dimension."""
-    y = xp.moveaxis(a, (dim1, dim2), (-2, -1))
-    y = y[..., :, offset:] if offset >= 0 else y[..., -offset:, :]
-    n = max(min(y.shape[-2], y.shape[-1]), 0)
-    return xp.lib.stride_tricks.as_strided(y, y.shape[:-2] + (n,),
-                                           y.strides[:-2] + (y.strides[-2] + y.strides[-1],))
-
-
-class Diagonal(Primitive, node_name="DiagonalBackward0"):
-    """The diagonal of dims ``dim1``/``dim2`` as a view, appended as the last dimension."""
-
-    def forward(self, x):
-        return _diag_view(self.xp, x, self.offset, self.dim1, self.dim2)
-
-    def backward(self, grad):
-        return DiagonalBackward.apply(grad, shape=self.in_shape, offset=self.offset,
-                                      dim1=self.dim1, dim2=self.dim2)
-
-
-class DiagEmbed(Primitive, node_name="DiagEmbedBackward0"):
-    """Zeros of ``shape`` with the input written on the diagonal of ``dim1``/``dim2``."""
-
-    def forward(self, g):
-        out = self.xp.zeros(self.shape, dtype=g.dtype)
-        _diag_view(self.xp, out, self.offset, self.dim1, self.dim2)[...] = g
-        return out
-
-    def backward(self, grad):
-        return Diagonal.apply(grad, offset=self.offset, dim1=self.dim1, dim2=self.dim2,
-                              in_shape=grad.shape)
-
-
-class DiagonalBackward(DiagEmbed, node_name="DiagonalBackwardBackward0"):
-    pass
-
-
-def _diag_dims(dim1, dim2, ndim):
-    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return d1, d2
-
-
-def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal (``offset`` above the main one) of dims ``dim1``/``dim2``, as a view.
-
-    >>> ember.arange(6.).reshape(2, 3).diagonal(1)
-    tensor([1., 5.])
-    """
-    d1, d2 = _diag_dims(dim1, dim2, input.ndim)
-    out = Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2, in_shape=input.shape)
-    return _as_view(out, input)
-
-
-def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
-    """Tensors whose ``dim1``/``dim2`` diagonals are filled by the last dim of ``input``."""
-    d1, d2 = _diag_dims(dim1, dim2, input.ndim + 1)
-    n = input.shape[-1] + abs(int(offset))
-    rest = iter(input.shape[:-1])
-    shape = tuple(n if i in (d1, d2) else next(rest) for i in range(input.ndim + 1))
-    return DiagEmbed.apply(input, shape=shape, offset=int(offset), dim1=d1, dim2=d2)
-
-
-def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
-         append: Tensor | None = None) -> Tensor:
-    """The ``n``-th forward difference along ``dim`` (after joining ``prepend``/``append``)."""
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
-    if input.ndim == 0:
-        raise RuntimeError("diff expects input to be at least one-dimensional")
-    if n < 0:
-        raise RuntimeError(f"order must be non-negative but got {n}")
-    dim = wrap_dim(dim, input.ndim)
-    parts = [input]
-    for name, extra in (("prepend", prepend), ("append", append)):
-        if extra is None:
-            continue
-        _check_diff_extra(name, extra, input, dim)
-        parts.insert(0 if name == "prepend" else len(parts), extra)
-    x = cat(parts, dim) if len(parts) > 1 else input
-    from .math import logical_xor, sub
-    for _ in range(n):
-        m = x.shape[dim]
-        if m == 0:
-            break
-        hi, lo = narrow(x, dim, 1, m - 1), narrow(x, dim, 0, m - 1)
-        x = logical_xor(hi, lo) if x.dtype.name == "bool" else sub(hi, lo)
-    return x
-
-
-def _check_diff_extra(name, extra, input, dim):
-    if not isinstance(extra, Tensor):
-        raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(extra).__name__}")
-    if extra.ndim != input.ndim:
-        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
-    for d in range(input.ndim):
-        if d != dim and extra.shape[d] != input.shape[d]:
-            raise RuntimeError(f"diff expects the shape of tensor to prepend or append to match "
-                               f"that of input except along the differencing dimension; "
-                               f"input.size({d}) = {input.shape[d]}, but got "
-                               f"tensor.size({d}) = {extra.shape[d]}")
 
 
 def broadcast_shapes(*shapes):
@@ -789,3 +345,15 @@ def broadcast_tensors(*tensors):
         except ValueError:
             raise broadcast_error(shape, tuple(t.shape)) from None
     return tuple(expand(t, shape) for t in tensors)
+
+
+# Re-exported so that every name stays importable from here (imported last: those
+# modules import from this one).
+from .join import (  # noqa: E402,F401
+    Cat, _tensor_list, cat, chunk, concat, concatenate, hstack, narrow, split, stack, tensor_split,
+    unbind, vstack)
+from .diagonals import (  # noqa: E402,F401
+    Diag, DiagEmbed, Diagonal, DiagonalBackward, Tri, _check_diff_extra, _check_tri, _diag_dims,
+    _diag_view, diag, diag_embed, diagonal, diff, tril, triu)
+from .rearrange import (  # noqa: E402,F401
+    Flip, Fold, Roll, Unfold, flip, fliplr, flipud, repeat, roll, tile, unfold)

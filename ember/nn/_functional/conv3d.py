@@ -7,91 +7,29 @@ differentiates back into the other two, so gradients of any order are 3-D convol
 from __future__ import annotations
 
 from ..._backend import conv3d_kernels as K
-from ...autograd.node import Primitive
+from ._conv_ops import Conv, ConvInputGrad, ConvWeightGrad, link
 from .conv import _cname, _pair, _shape_str
 
 __all__ = ["conv3d", "conv_transpose3d"]
 
 
-def _needs(node, i):
-    return len(node._in_meta) > i and node._in_meta[i] is not None
+class Conv3d(Conv, node_name="ConvolutionBackward0"):
+    """conv3d(x, w) (+ b): the 2-D primitive over the 3-D kernels."""
 
 
-def _bias_grad(grad):
-    return grad.sum((0, 2, 3, 4))
-
-
-class Conv3d(Primitive, node_name="ConvolutionBackward0"):
-    """conv3d(x, w) (+ b); keeps the im2col matrix for the weight gradient."""
-    save_inputs = True
-
-    def forward(self, x, w, b=None):
-        out, self._cols = K.conv_forward(self.xp, x, w, b, self.geom)
-        return out
-
-    def _release(self):
-        super()._release()
-        self._cols = None
-
-    def backward(self, grad):
-        x, w = self.inputs[:2]
-        gx = Conv3dInputGrad.apply(grad, w, geom=self.geom, xshape=tuple(x.shape)) \
-            if _needs(self, 0) else None
-        gw = Conv3dWeightGrad.apply(x, grad, geom=self.geom, wshape=tuple(w.shape),
-                                    cols=self._cols) if _needs(self, 1) else None
-        if len(self._in_meta) == 3:
-            return gx, gw, (_bias_grad(grad) if _needs(self, 2) else None)
-        return gx, gw
-
-    def backward_arrays(self, g):
-        x, w = self.saved_arrays[:2]
-        gx = K.conv_input_grad(self.xp, g, w, x.shape, self.geom) if _needs(self, 0) else None
-        gw = K.conv_weight_grad(self.xp, x, g, w.shape, self.geom, self._cols) \
-            if _needs(self, 1) else None
-        if len(self._in_meta) == 3:
-            return gx, gw, (g.sum(axis=(0, 2, 3, 4)) if _needs(self, 2) else None)
-        return gx, gw
-
-
-class Conv3dInputGrad(Primitive, node_name="ConvolutionBackwardBackward0"):
-    """The input gradient of conv3d for output gradient g (conv_transpose3d when public)."""
-    save_inputs = True
-
-    def forward(self, g, w, b=None):
-        out = K.conv_input_grad(self.xp, g, w, self.xshape, self.geom)
-        if b is not None:
-            out += b.reshape(1, -1, 1, 1, 1)
-        return out
-
-    def backward(self, grad):
-        g, w = self.inputs[:2]
-        gg = Conv3d.apply(grad, w, geom=self.geom) if _needs(self, 0) else None
-        gw = Conv3dWeightGrad.apply(grad, g, geom=self.geom, wshape=tuple(w.shape)) \
-            if _needs(self, 1) else None
-        if len(self._in_meta) == 3:
-            return gg, gw, (_bias_grad(grad) if _needs(self, 2) else None)
-        return gg, gw
+class Conv3dInputGrad(ConvInputGrad, node_name="ConvolutionBackwardBackward0"):
+    """The input gradient of conv3d (conv_transpose3d when public)."""
 
 
 class ConvTranspose3d(Conv3dInputGrad, node_name="ConvolutionBackward0"):
     pass
 
 
-class Conv3dWeightGrad(Primitive, node_name="ConvolutionBackwardBackward0"):
-    """The weight gradient of conv3d for input x and output gradient g."""
-    save_inputs = True
-    cols = None
+class Conv3dWeightGrad(ConvWeightGrad, node_name="ConvolutionBackwardBackward0"):
+    """The weight gradient of conv3d."""
 
-    def forward(self, x, g):
-        cols, self.cols = self.cols, None
-        return K.conv_weight_grad(self.xp, x, g, self.wshape, self.geom, cols)
 
-    def backward(self, grad):
-        x, g = self.inputs
-        gx = Conv3dInputGrad.apply(g, grad, geom=self.geom, xshape=tuple(x.shape)) \
-            if _needs(self, 0) else None
-        gg = Conv3d.apply(x, grad, geom=self.geom) if _needs(self, 1) else None
-        return gx, gg
+link(Conv3d, Conv3dInputGrad, Conv3dWeightGrad, K)
 
 
 def _check_conv3d(x, w, b, groups, transposed=False):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..._tensor import Tensor
 from .. import functional as F
 from .module import Module
-from .pooling import _AdaptiveNd, _MaxPoolNd, _MaxUnpoolNd
+from .pooling import _AdaptiveNd, _AvgPoolNd, _MaxPoolNd, _MaxUnpoolNd
 
 __all__ = ["MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d"]
 
@@ -21,27 +21,16 @@ class MaxPool3d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class AvgPool3d(Module):
+class AvgPool3d(_AvgPoolNd):
     """3-D average pooling over (N, C, D, H, W).
 
     >>> ember.nn.AvgPool3d(2)(ember.randn(1, 2, 4, 6, 8)).shape
     ember.Size([1, 2, 2, 3, 4])
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override=None) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.ceil_mode = padding, ceil_mode
-        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
-
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool3d(_AdaptiveNd):

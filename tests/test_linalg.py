@@ -3,24 +3,21 @@ from __future__ import annotations
 
 import math
 import warnings
-import zlib
 
 import numpy as np
 import pytest
 
 import ember
-from tests import helpers
 from tests.helpers import check_op, rand_array as R
 
 torch = pytest.importorskip("torch")
+from tests.linalg_helpers import raises_like as _raises_like, same, seed_per_test  # noqa: E402
+
+_per_test_data = pytest.fixture(autouse=True)(seed_per_test)
 
 
-@pytest.fixture(autouse=True)
-def _per_test_data(request, monkeypatch):
-    """Each test draws its matrices from its own seed, so the data (and its conditioning)
-    does not depend on which tests ran before it in the same process."""
-    seed = zlib.crc32(request.node.nodeid.encode())
-    monkeypatch.setattr(helpers, "RNG", np.random.default_rng(seed))
+def _same(e, t, **tol):
+    same(e, t, 1e-5, **tol)
 
 
 def W(shape, shift=3.0):
@@ -38,25 +35,6 @@ def S(shape):
 def spd(t, x):
     """A symmetric positive-definite matrix built differentiably from ``x``."""
     return x @ x.mT + x.shape[-1] * t.eye(x.shape[-1], dtype=x.dtype)
-
-
-def _raises_like(fn):
-    """``fn(lib)`` raises in ember as in torch: same message, LinAlgError for LinAlgError."""
-    with pytest.raises(Exception) as te:
-        fn(torch)
-    with pytest.raises(Exception) as ee:
-        fn(ember)
-    assert str(ee.value) == str(te.value)
-    if isinstance(te.value, torch.linalg.LinAlgError):
-        assert isinstance(ee.value, ember.linalg.LinAlgError)
-    else:
-        assert type(ee.value) is type(te.value)
-
-
-def _same(e, t, **tol):
-    assert tuple(e.shape) == tuple(t.shape)
-    assert e.dtype.name == str(t.dtype).replace("torch.", "")
-    np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), **(tol or {"atol": 1e-5}))
 
 
 def _both(fn, *arrays):

@@ -1,44 +1,24 @@
 """LU, cholesky_solve/inverse, matrix_exp, eig, householder_product, tensorinv/solve, vander."""
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import pytest
 
 import ember
-from tests import helpers
 from tests.helpers import check_op, rand_array as R
 
 torch = pytest.importorskip("torch")
+from tests.linalg_helpers import raises_like as _raises_like, same, seed_per_test  # noqa: E402
+
+_per_test_data = pytest.fixture(autouse=True)(seed_per_test)
 
 
-@pytest.fixture(autouse=True)
-def _per_test_data(request, monkeypatch):
-    seed = zlib.crc32(request.node.nodeid.encode())
-    monkeypatch.setattr(helpers, "RNG", np.random.default_rng(seed))
+def _same(e, t, **tol):
+    same(e, t, 1e-6, **tol)
 
 
 def W(shape, shift=3.0):
     return R(shape) + shift * np.eye(*shape[-2:])
-
-
-def _raises_like(fn):
-    with pytest.raises(Exception) as te:
-        fn(torch)
-    with pytest.raises(Exception) as ee:
-        fn(ember)
-    assert str(ee.value) == str(te.value)
-    if isinstance(te.value, torch.linalg.LinAlgError):
-        assert isinstance(ee.value, ember.linalg.LinAlgError)
-    else:
-        assert type(ee.value) is type(te.value)
-
-
-def _same(e, t, **tol):
-    assert tuple(e.shape) == tuple(t.shape)
-    assert e.dtype.name == str(t.dtype).replace("torch.", "")
-    np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), **(tol or {"atol": 1e-6}))
 
 
 def _both(arr):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from .conv_kernels import _grouped, _padded_rows, out_len
+from .conv_kernels import gemm_forward, gemm_input_cols, gemm_weight_grad, out_len
 
 
 def out_size(xshape, kernel, stride, pads, dilation, ceil=False):
@@ -67,46 +67,19 @@ def col2im(xp, cols, xshape, kernel, stride, pads, dilation, osz):
     return xp.ascontiguousarray(out[(slice(None), slice(None)) + crop].swapaxes(0, 1))
 
 
-def grad_as_matrix(xp, g):
-    """(N, O, *spatial) -> (O, N*prod(spatial)), the layout the GEMMs read.
-
-    Contiguous, because a broadcast gradient (``out.sum().backward()``) would otherwise reach
-    matmul with zero strides, where NumPy leaves BLAS for a loop 40x slower.
-    """
-    return xp.ascontiguousarray(g.swapaxes(0, 1).reshape(g.shape[1], -1))
-
-
 def conv_forward(xp, x, w, b, geom, cols=None):
     """conv3d forward; returns (out, cols) so that callers may keep cols for backward."""
     kernel, stride, pads, dilation, groups = geom
-    n, o = x.shape[0], w.shape[0]
     osz = out_size(x.shape, kernel, stride, pads, dilation)
     if cols is None:
         cols = im2col(xp, x, kernel, stride, pads, dilation)[0]
-    wm = w.reshape(o, -1)
-    rows = _padded_rows(o) if groups == 1 else o
-    if rows != o:
-        wp = xp.zeros((rows, wm.shape[1]), dtype=wm.dtype)
-        wp[:o] = wm
-        out = xp.matmul(wp, cols)[:o]
-    else:
-        out = xp.matmul(_grouped(wm, groups), _grouped(cols, groups)).reshape(o, -1)
-    src = out.reshape((o, n) + osz).swapaxes(0, 1)
-    res = xp.empty((n, o) + osz, dtype=out.dtype)
-    if b is None:
-        res[...] = src
-    else:
-        xp.add(src, b.reshape((1, o) + (1,) * len(osz)), out=res)
-    return res, cols
+    return gemm_forward(xp, w, cols, b, x.shape[0], osz, groups), cols
 
 
 def conv_input_grad(xp, g, w, xshape, geom):
     """The gradient of conv3d with respect to its input (= conv_transpose3d)."""
     kernel, stride, pads, dilation, groups = geom
-    gw = _grouped(w.reshape(w.shape[0], -1), groups)
-    wt = gw.T if groups == 1 else gw.transpose(0, 2, 1)
-    cols = xp.matmul(wt, _grouped(grad_as_matrix(xp, g), groups))
-    cols = cols.reshape(-1, cols.shape[-1])
+    cols = gemm_input_cols(xp, g, w, groups)
     return col2im(xp, cols, xshape, kernel, stride, pads, dilation, g.shape[2:])
 
 
@@ -115,15 +88,7 @@ def conv_weight_grad(xp, x, g, wshape, geom, cols=None):
     kernel, stride, pads, dilation, groups = geom
     if cols is None:
         cols = im2col(xp, x, kernel, stride, pads, dilation)[0]
-    o = g.shape[1]
-    rows = _padded_rows(o) if groups == 1 else o
-    if rows != o:
-        gm = xp.zeros((rows, cols.shape[1]), dtype=g.dtype)
-        gm[:o] = grad_as_matrix(xp, g)
-        return xp.matmul(gm, cols.T)[:o].reshape(wshape)
-    gc = _grouped(cols, groups)
-    ct = gc.T if groups == 1 else gc.transpose(0, 2, 1)
-    return xp.matmul(_grouped(grad_as_matrix(xp, g), groups), ct).reshape(wshape)
+    return gemm_weight_grad(xp, g, cols, wshape, groups)
 
 
 def _fitted(xshape, kernel, stride, pads, dilation, osz):

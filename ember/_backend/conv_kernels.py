@@ -121,11 +121,15 @@ def _padded_rows(o):
 def conv_forward(xp, x, w, b, geom, cols=None):
     """conv2d forward; returns (out, cols) so that callers may keep cols for backward."""
     kernel, stride, pad, dilation, groups = geom
-    n = x.shape[0]
-    o = w.shape[0]
-    ho, wo = conv_out_hw(x.shape, kernel, stride, pad, dilation)
+    ohw = conv_out_hw(x.shape, kernel, stride, pad, dilation)
     if cols is None:
         cols = im2col(xp, x, kernel, stride, pad, dilation)[0]
+    return gemm_forward(xp, w, cols, b, x.shape[0], ohw, groups), cols
+
+
+def gemm_forward(xp, w, cols, b, n, osz, groups):
+    """``W @ cols`` (+ b) as an (N, O, *osz) array, for convolutions of any dimension."""
+    o = w.shape[0]
     wm = w.reshape(o, -1)
     rows = _padded_rows(o) if groups == 1 else o
     if rows != o:
@@ -134,18 +138,45 @@ def conv_forward(xp, x, w, b, geom, cols=None):
         out = xp.matmul(wp, cols)[:o]
     else:
         out = xp.matmul(_grouped(wm, groups), _grouped(cols, groups)).reshape(o, -1)
-    src = out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
-    res = xp.empty((n, o, ho, wo), dtype=out.dtype)
+    osz = tuple(osz)
+    src = out.reshape((o, n) + osz).swapaxes(0, 1)
+    res = xp.empty((n, o) + osz, dtype=out.dtype)
     if b is None:
         res[...] = src
     else:
-        xp.add(src, b.reshape(1, o, 1, 1), out=res)
-    return res, cols
+        xp.add(src, b.reshape((1, o) + (1,) * len(osz)), out=res)
+    return res
 
 
-def grad_as_matrix(g):
-    """(N, O, Ho, Wo) -> (O, N*Ho*Wo), the layout the GEMMs read."""
-    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+def grad_as_matrix(xp, g):
+    """(N, O, *spatial) -> (O, N*prod(spatial)), the layout the GEMMs read.
+
+    Contiguous, because a broadcast gradient (``out.sum().backward()``) would otherwise reach
+    matmul with zero strides, where NumPy leaves BLAS for a loop 40x slower.
+    """
+    return xp.ascontiguousarray(g.swapaxes(0, 1).reshape(g.shape[1], -1))
+
+
+def gemm_input_cols(xp, g, w, groups):
+    """``W^T @ g`` as the (C*prod(kernel), N*prod(out)) matrix that col2im folds back."""
+    gw = _grouped(w.reshape(w.shape[0], -1), groups)
+    wt = gw.T if groups == 1 else gw.transpose(0, 2, 1)
+    cols = xp.matmul(wt, _grouped(grad_as_matrix(xp, g), groups))
+    return cols.reshape(-1, cols.shape[-1])
+
+
+def gemm_weight_grad(xp, g, cols, wshape, groups):
+    """``g @ cols^T``: the weight gradient of a convolution of any dimension."""
+    o = g.shape[1]
+    rows = _padded_rows(o) if groups == 1 else o
+    if rows != o:
+        gm = xp.empty((rows, cols.shape[1]), dtype=g.dtype)
+        gm[o:] = 0
+        gm[:o].reshape((o, g.shape[0]) + g.shape[2:])[...] = g.swapaxes(0, 1)
+        return xp.matmul(gm, cols.T)[:o].reshape(wshape)
+    gc = _grouped(cols, groups)
+    ct = gc.T if groups == 1 else gc.transpose(0, 2, 1)
+    return xp.matmul(_grouped(grad_as_matrix(xp, g), groups), ct).reshape(wshape)
 
 
 def conv_input_grad(xp, g, w, xshape, geom):
@@ -153,11 +184,7 @@ def conv_input_grad(xp, g, w, xshape, geom):
     kernel, stride, pad, dilation, groups = geom
     if stride == (1, 1) and groups == 1:
         return _col2im_rows(xp, g, w, xshape, pad, dilation)
-    wm = w.reshape(w.shape[0], -1)
-    gw = _grouped(wm, groups)
-    wt = gw.T if groups == 1 else gw.transpose(0, 2, 1)
-    cols = xp.matmul(wt, _grouped(grad_as_matrix(g), groups))
-    cols = cols.reshape(-1, cols.shape[-1])
+    cols = gemm_input_cols(xp, g, w, groups)
     return col2im(xp, cols, xshape, kernel, stride, pad, dilation, g.shape[2:])
 
 
@@ -200,16 +227,7 @@ def conv_weight_grad(xp, x, g, wshape, geom, cols=None):
     kernel, stride, pad, dilation, groups = geom
     if cols is None:
         cols = im2col(xp, x, kernel, stride, pad, dilation)[0]
-    n, o, ho, wo = g.shape
-    rows = _padded_rows(o) if groups == 1 else o
-    if rows != o:
-        gm = xp.empty((rows, n, ho, wo), dtype=g.dtype)
-        gm[o:] = 0
-        gm[:o] = g.transpose(1, 0, 2, 3)
-        return xp.matmul(gm.reshape(rows, -1), cols.T)[:o].reshape(wshape)
-    gc = _grouped(cols, groups)
-    ct = gc.T if groups == 1 else gc.transpose(0, 2, 1)
-    return xp.matmul(_grouped(grad_as_matrix(g), groups), ct).reshape(wshape)
+    return gemm_weight_grad(xp, g, cols, wshape, groups)
 
 
 def strided_slices(x, kernel, stride, ohw):

@@ -7,6 +7,7 @@ from ..._backend import conv3d_kernels as K
 from ._pool3d_ops import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d, \
     MaxUnpool3d, VolumeSel, avg_matrix
 from ._pool_ops import avg_divisor
+from .pool import _unbatch
 
 __all__ = ["max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d",
            "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices", "max_unpool3d"]
@@ -50,14 +51,6 @@ def _five(x, where):
                            f"length, but input has a shape of {list(shape)} and non-batch "
                            "dimension 0 has length zero!")
     return (x.unsqueeze(0), True) if len(shape) == 4 else (x, False)
-
-
-def _unbatch(out, unbatched):
-    if not unbatched:
-        return out
-    if isinstance(out, tuple):
-        return tuple(o.squeeze(0) for o in out)
-    return out.squeeze(0)
 
 
 def _pool_geom(x, kernel, stride, pad, dilation, ceil_mode, where, avg=False):

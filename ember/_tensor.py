@@ -288,6 +288,7 @@ class Tensor:
         hooks = getattr(node, "_tensor_pre_hooks", None)
         if hooks is None:
             hooks = node._tensor_pre_hooks = {}
+            node._hooked = True
         return hooks.setdefault(self._output_nr, [])
 
     def register_hook(self, hook):
@@ -581,9 +582,9 @@ def default_float():
     return get_default_dtype()
 
 
-from .autograd import engine as _engine  # noqa: E402
+from .autograd import engine as _engine, node as _node  # noqa: E402
 
-_engine.Tensor = Tensor
+_engine.Tensor = _node.Tensor = Tensor
 
 
 _GRAD_CNAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",

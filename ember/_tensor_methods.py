@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ._tensor import Tensor
-from .ops import creation, index, inplace, linalg, math as M, random as R, reduce, shape
+from .ops import creation, elementwise as E, index, inplace, linalg, math as M, random as R, \
+    reduce, shape
 from .ops._util import binary
 from .ops.inplace import apply_inplace
 
@@ -84,10 +85,26 @@ def _rev(fn):
     return lambda self, other: fn(other, self)
 
 
-Tensor.__add__ = Tensor.__radd__ = M.add
-Tensor.__sub__ = M.sub
+def _arith(prim, general, skip=None):
+    """An operator: ``prim.apply2`` straight away for two Tensors of one dtype and device
+    (no promotion to do), else the ``general`` function."""
+    apply2 = prim.apply2
+
+    def op(self, other):
+        if type(other) is Tensor and other.dtype is self.dtype and \
+                other.device is self.device and self.dtype is not skip:
+            return apply2(self, other)
+        return general(self, other)
+    op.__name__ = general.__name__
+    return op
+
+
+Tensor.__add__ = _arith(E.Add, M.add)
+Tensor.__radd__ = M.add
+Tensor.__sub__ = _arith(E.Sub, M.sub, skip=creation.to_dtype("bool"))  # bool - bool raises
 Tensor.__rsub__ = _rev(M.sub)
-Tensor.__mul__ = Tensor.__rmul__ = M.mul
+Tensor.__mul__ = _arith(E.Mul, M.mul)
+Tensor.__rmul__ = M.mul
 Tensor.__truediv__ = M.div
 Tensor.__rtruediv__ = _rev(M.div)
 Tensor.__floordiv__ = lambda self, other: M.floor_divide(self, other)

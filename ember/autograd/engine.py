@@ -1,6 +1,8 @@
 """The backward engine: walks the recorded graph once, in dependency order."""
 from __future__ import annotations
 
+from heapq import heapify, heappop, heappush
+
 from .grad_mode import STATE
 
 Tensor = None  # ember._tensor sets this once the class exists (it imports this module)
@@ -18,23 +20,6 @@ def sum_to(grad, shape):
     if lead or grad._data.shape != tuple(shape):
         grad = grad.reshape(shape)
     return grad
-
-
-def _dependencies(roots):
-    """How many graph edges point at each node reachable from the roots."""
-    deps, stack = {}, list(roots)
-    seen = set(roots) if len(roots) > 1 else ()
-    while stack:
-        for nxt, _ in stack.pop().next_functions:
-            if nxt is None:
-                continue
-            if nxt in deps:
-                deps[nxt] += 1
-            else:
-                deps[nxt] = 1
-                if nxt not in seen:
-                    stack.append(nxt)
-    return deps
 
 
 def _needed(nodes, targets):
@@ -68,19 +53,28 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
     """Run backward from root edges; return captured gradients for ``capture`` edges.
 
     ``root_grads`` may be Tensors or raw arrays (then ``like`` is a Tensor on their device).
+    Nodes run in decreasing sequence number (``Node._seq``, given when a node's edges are
+    recorded, so every node's number exceeds its inputs'): when a node runs, every node
+    that can send it a gradient has run, without a dependency-counting pass over the graph.
+    A node joins the queue when its first gradient arrives.
     """
-    if len(root_edges) == 1:
-        roots = [root_edges[0][0]] if root_edges[0][0] is not None else []
-    else:
-        roots = list({e[0]: None for e in root_edges if e[0] is not None})
-    deps = _dependencies(roots)
-    needed = _needed(roots, {e[0] for e in capture}) if capture is not None else None
-    captured = {}
     buffers = {}
+    heap = []
     for (node, nr), g in zip(root_edges, root_grads):
-        if node is not None:
-            _add(buffers, node, nr, g)
-    ready = [n for n in roots if n not in deps]
+        if node is None:
+            continue
+        buf = buffers.get(node)
+        if buf is None:
+            buffers[node] = {nr: g}
+            heap.append((-node._seq, node))
+        elif nr in buf:
+            buf[nr] = buf[nr] + g
+        else:
+            buf[nr] = g
+    if len(heap) > 1:
+        heapify(heap)
+    needed = _needed(list(buffers), {e[0] for e in capture}) if capture is not None else None
+    captured = {}
     if like is None:
         like = next((g for g in root_grads if g is not None), None)
     arrays_ok = ARRAY_PATH[0] and not create_graph
@@ -88,21 +82,21 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
     simple = capture is None and not STATE.anomaly
     prev = STATE.enabled
     STATE.enabled = bool(create_graph)
-    pop, push, take = ready.pop, ready.append, buffers.pop
+    take = buffers.pop
     try:
-        while ready:
-            node = pop()
-            grads = take(node, None)
-            outs = None
-            if grads is not None and (needed is None or node in needed):
-                plain = simple and not node._tensor_pre_hooks
-                if plain and type(node) is AccumulateGrad:
+        while heap:
+            node = heappop(heap)[1]
+            grads = take(node)
+            if needed is not None and node not in needed:
+                continue
+            if simple and not node._hooked:
+                if type(node) is AccumulateGrad:
                     if accumulate:
                         var = node.variable
-                        old = var._grad
                         g = grads[0]
                         if not create_graph and var._hooks is None \
                                 and var._post_hooks is None and type(g) is not Tensor:
+                            old = var._grad
                             if old is None:  # a copy: the array may be shared with others
                                 var._grad = var._from_array(g.copy())
                             else:
@@ -110,57 +104,41 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                         else:
                             node.apply_grad(g, create_graph)
                     continue
-                if plain and node._pre_hooks is None and node._hooks is None:
-                    if arrays_ok and node.backward_arrays is not None:
-                        g0 = grads[0]
-                        outs = node.backward_arrays(g0._data if type(g0) is Tensor else g0)
-                    else:
-                        outs = node._backward(_as_tensors(grads, like))
+                arrays = node.backward_arrays if arrays_ok else None
+                if arrays is not None:
+                    g = grads[0]
+                    outs = arrays(g._data if type(g) is Tensor else g)
                 else:
-                    outs = _run_node(node, _as_tensors(grads, like), capture, captured,
-                                     accumulate, create_graph)
-                if not retain_graph:
-                    node._release()
+                    outs = node._backward(_as_tensors(grads, like))
+            else:
+                outs = _run_node(node, _as_tensors(grads, like), capture, captured,
+                                 accumulate, create_graph)
+            if not retain_graph:
+                node._release()
             if outs is None:
-                for nxt, _ in node.next_functions:
-                    if nxt is not None:
-                        d = deps[nxt] - 1
-                        deps[nxt] = d
-                        if not d:
-                            push(nxt)
                 continue
-            metas = node._in_meta
-            n_outs = len(outs)
-            i = -1
-            for nxt, nr in node.next_functions:
-                i += 1
-                if nxt is None:
+            for (nxt, nr), g, meta in zip(node.next_functions, outs, node._in_meta):
+                if g is None or nxt is None:
                     continue
-                g = outs[i] if i < n_outs else None
-                if g is not None:
-                    meta = metas[i]
-                    if meta is not None:
-                        if type(g) is Tensor:
-                            if g._data.shape != meta[0]:
-                                g = sum_to(g, meta[0])
-                            if g.dtype is not meta[1]:
-                                g = g.to(meta[1])
-                        else:
-                            if g.shape != meta[0]:
-                                g = sum_to_array(g, meta[0])
-                            if g.dtype != meta[1].np:
-                                g = g.astype(meta[1].np)
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buffers[nxt] = {nr: g}
-                    elif nr in buf:
-                        buf[nr] = _plus(buf[nr], g, like)
+                if meta is not None:
+                    if type(g) is Tensor:
+                        if g._data.shape != meta[0]:
+                            g = sum_to(g, meta[0])
+                        if g.dtype is not meta[1]:
+                            g = g.to(meta[1])
                     else:
-                        buf[nr] = g
-                d = deps[nxt] - 1
-                deps[nxt] = d
-                if not d:
-                    push(nxt)
+                        if g.shape != meta[0]:
+                            g = sum_to_array(g, meta[0])
+                        if g.dtype != meta[1].np:
+                            g = g.astype(meta[1].np)
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buffers[nxt] = {nr: g}
+                    heappush(heap, (-nxt._seq, nxt))
+                elif nr in buf:
+                    buf[nr] = _plus(buf[nr], g, like)
+                else:
+                    buf[nr] = g
     finally:
         STATE.enabled = prev
     return captured

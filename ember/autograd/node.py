@@ -5,13 +5,17 @@ ember's differentiable Tensor operations, so every gradient is itself differenti
 """
 from __future__ import annotations
 
+import itertools
 import re
 import traceback
 import weakref
 
 import numpy as _NUMPY
 
+from .._dtype import _FROM_NP, from_numpy_dtype
 from .grad_mode import STATE
+
+Tensor = None  # ember._tensor sets this once the class exists (it imports this module)
 
 FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -31,6 +35,11 @@ class Node:
     _freed = False
     _trace = None
     _tensor_pre_hooks = None
+    #: set once any hook above is registered: the engine then takes its general path
+    _hooked = False
+    #: the order nodes were recorded in; a node's number exceeds its inputs' (the engine
+    #: runs nodes in decreasing order)
+    _seq = 0
     #: optional ``backward_arrays(self, grad_array)``: the same derivative on backend arrays,
     #: used by the engine when no graph of the backward is being built (create_graph=False).
     backward_arrays = None
@@ -45,6 +54,7 @@ class Node:
         """``fn(grad_inputs, grad_outputs)`` runs after this node computes its gradients."""
         if self._hooks is None:
             self._hooks = []
+            self._hooked = True
         self._hooks.append(fn)
         return _Handle(self._hooks, fn)
 
@@ -52,6 +62,7 @@ class Node:
         """``fn(grad_outputs)`` runs before this node; it may return replacement gradients."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+            self._hooked = True
         self._pre_hooks.append(fn)
         return _Handle(self._pre_hooks, fn)
 
@@ -81,6 +92,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._in_meta = ()
+        self._seq = next_seq()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -181,42 +193,124 @@ class Primitive(Node):
             return tuple([first._from_array(a) for a in out])
         return first._from_array(out)
 
+    @classmethod
+    def apply2(cls, x, y):
+        """``apply`` for two Tensors of one dtype and device, without parameters (the
+        arithmetic operators' fast path)."""
+        node = _new(cls)
+        xp = x._backend.xp
+        if xp is not _NUMPY:
+            node.xp = xp
+        try:
+            out = node.forward(x._data, y._data)
+        except ValueError as e:
+            raise _broadcast_error(x, y, e) from None
+        if (x._rg or y._rg) and STATE.enabled:
+            node._link2((x, y))
+            return node._finish(x, out)
+        return x._from_array(out)
+
     def _record(self, inputs, out):
-        edges, metas = [], []
-        for t in inputs:
-            if t._rg:
-                fn = t.grad_fn
-                if fn is None:
-                    ref = t._grad_acc
-                    fn = ref() if ref is not None else None
-                    if fn is None:
-                        fn = grad_accumulator(t)
-                    edges.append((fn, 0))
-                else:
-                    edges.append((fn, t._output_nr))
-                metas.append((t._data.shape, t.dtype))
+        n = len(inputs)
+        if n == 2:
+            self._link2(inputs)
+        elif n == 1:  # unrolled too: ``_link2`` for one input
+            x = inputs[0]
+            fn = x.grad_fn
+            if fn is None:
+                ref = x._grad_acc
+                fn = ref() if ref is not None else None
+                self.next_functions = ((fn if fn is not None else grad_accumulator(x), 0),)
             else:
-                edges.append(_NO_EDGE)
-                metas.append(None)
-        self.next_functions = tuple(edges)
-        self._in_meta = tuple(metas)
-        if self.save_inputs:
-            self._saved = inputs
-            self._saved_versions = tuple([
-                t._version_box[0] if need else None
-                for t, need in zip(inputs, self._needed_inputs())])
+                self.next_functions = ((fn, x._output_nr),)
+            self._in_meta = ((x._data.shape, x.dtype),)
+            self._seq = next_seq()
+            if self.save_inputs:
+                self._saved = inputs
+                self._saved_versions = (x._version_box[0] if self._needed_inputs()[0] else None,)
+        else:
+            edges, metas = [], []
+            for t in inputs:
+                if t._rg:
+                    fn = t.grad_fn
+                    if fn is None:
+                        ref = t._grad_acc
+                        fn = ref() if ref is not None else None
+                        edges.append((fn if fn is not None else grad_accumulator(t), 0))
+                    else:
+                        edges.append((fn, t._output_nr))
+                    metas.append((t._data.shape, t.dtype))
+                else:
+                    edges.append(_NO_EDGE)
+                    metas.append(None)
+            self.next_functions = tuple(edges)
+            self._in_meta = tuple(metas)
+            self._seq = next_seq()
+            if self.save_inputs:
+                self._saved = inputs
+                self._saved_versions = tuple([
+                    t._version_box[0] if need else None
+                    for t, need in zip(inputs, self._needed_inputs())])
+        return self._finish(inputs[0], out)
+
+    def _finish(self, first, out):
+        """The output Tensor(s) of this recorded node (``first``: its first input)."""
         if STATE.anomaly:
-            self._trace = traceback.format_stack(limit=12)[:-3]
+            self._trace = _forward_trace()
         if type(out) is tuple:
-            extras = [inputs[0]._from_array(a) for a in out[1:]]
-            res = inputs[0]._from_op(out[0], self)
+            extras = [first._from_array(a) for a in out[1:]]
+            res = first._from_op(out[0], self)
             if self.save_output:
                 self._set_saved_output(res)
             return (res, *extras)
-        res = inputs[0]._from_op(out, self)
+        # ``first._from_op(out, self)``, inlined: this runs once per recorded op
+        res = _new(Tensor)
+        res._data = out
+        res.dtype = _FROM_NP.get(out.dtype) or from_numpy_dtype(out.dtype)
+        res.device = first.device
+        res._backend = first._backend
+        res._rg = True
+        res._grad = None
+        res.grad_fn = self
+        res._version_box = [0]
         if self.save_output:
             self._set_saved_output(res)
         return res
+
+    def _link2(self, inputs):
+        """``_record``'s edges, metadata and saved inputs, unrolled for two inputs (most
+        recorded ops are binary)."""
+        x, y = inputs
+        if x._rg:
+            fn = x.grad_fn
+            if fn is None:
+                ref = x._grad_acc
+                fn = ref() if ref is not None else None
+                ex = (fn if fn is not None else grad_accumulator(x), 0)
+            else:
+                ex = (fn, x._output_nr)
+            mx = (x._data.shape, x.dtype)
+        else:
+            ex, mx = _NO_EDGE, None
+        if y._rg:
+            fn = y.grad_fn
+            if fn is None:
+                ref = y._grad_acc
+                fn = ref() if ref is not None else None
+                ey = (fn if fn is not None else grad_accumulator(y), 0)
+            else:
+                ey = (fn, y._output_nr)
+            my = (y._data.shape, y.dtype)
+        else:
+            ey, my = _NO_EDGE, None
+        self.next_functions = (ex, ey)
+        self._in_meta = (mx, my)
+        self._seq = next_seq()
+        if self.save_inputs:
+            self._saved = inputs
+            nx, ny = self._needed_inputs()
+            self._saved_versions = (x._version_box[0] if nx else None,
+                                    y._version_box[0] if ny else None)
 
     def _set_saved_output(self, res):
         if True:
@@ -224,7 +318,7 @@ class Primitive(Node):
 
     def _needed_inputs(self):
         """Which saved inputs backward reads (others may change in place freely)."""
-        return [True] * len(self._in_meta)
+        return (True,) * len(self._in_meta)
 
     @property
     def inputs(self):
@@ -285,6 +379,14 @@ class Primitive(Node):
         return data
 
 
+def _forward_trace():
+    """The stack of the op being recorded, without this module's own frames."""
+    frames = traceback.extract_stack(limit=16)
+    while frames and frames[-1].filename == __file__:
+        frames.pop()
+    return traceback.format_list(frames[-12:])
+
+
 def _raise_modified(t, saved_version, node, now=None):
     now = t._version_box[0] if now is None else now
     shape = ", ".join(str(s) for s in t.shape)
@@ -302,6 +404,8 @@ def _raise_modified(t, saved_version, node, now=None):
 
 _new = object.__new__
 _NO_EDGE = (None, 0)
+#: ``next_seq()`` numbers nodes in recording order (see ``Node._seq``)
+next_seq = itertools.count(1).__next__
 
 
 def _broadcast_error(a, b, err):

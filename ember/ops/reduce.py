@@ -7,6 +7,7 @@ here.
 from __future__ import annotations
 
 from collections import namedtuple
+from math import prod as _prod
 
 from .._dtype import bool_, int64, to_dtype
 from .._tensor import Tensor
@@ -66,7 +67,17 @@ class ExpandReduced(Primitive, node_name="ExpandBackward0"):
 
 
 class SumAll(Sum, node_name="SumBackward0"):
-    pass
+    # the defaults of ``x.sum()``, so the common call passes no parameters
+    dims = None
+    keepdim = False
+    out_np = None
+
+    @property
+    def in_shape(self):
+        return self._in_meta[0][0]
+
+    def backward_arrays(self, g):
+        return (broadcast(self.xp, g, self._in_meta[0][0]),)  # any keepdim shape broadcasts
 
 
 class Mean(Primitive, node_name="MeanBackward1"):
@@ -109,10 +120,7 @@ class Prod(Primitive, node_name="ProdBackward1"):
 
 def broadcast(xp, arr, shape):
     """Broadcast ``arr`` to ``shape``: a copy when small (cheaper than a view), else a view."""
-    n = 1
-    for s in shape:
-        n *= s
-    if n <= 4096:
+    if _prod(shape) <= 4096:
         out = xp.empty(shape, dtype=arr.dtype)
         out[...] = arr
         return out
@@ -135,15 +143,16 @@ def _out_dtype(x, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (all dims when None); ints and bools sum as int64."""
     if dim is None and dtype is None and out is None and input.dtype.is_floating_point:
-        return SumAll.apply(input, dims=None, keepdim=keepdim, out_np=None,
-                            in_shape=input._data.shape)
+        return SumAll.apply(input, keepdim=True) if keepdim else SumAll.apply(input)
     dims = wrap_dims(dim, input.ndim) if not (isinstance(dim, (tuple, list)) and not dim) else \
         tuple(range(input.ndim))
     dt = _out_dtype(input, dtype)
     x = input if dt.is_floating_point == input.dtype.is_floating_point or not \
         dt.is_floating_point else input.to(dt)
-    kind = SumAll if dim is None else Sum
-    res = kind.apply(x, dims=dims, keepdim=keepdim, out_np=dt.np, in_shape=x.shape)
+    if dim is None:
+        res = SumAll.apply(x, dims=dims, keepdim=keepdim, out_np=dt.np)
+    else:
+        res = Sum.apply(x, dims=dims, keepdim=keepdim, out_np=dt.np, in_shape=x.shape)
     return _maybe_out(res, out)
 
 

@@ -173,7 +173,7 @@ def gemm_weight_grad(xp, g, cols, wshape, groups):
         gm = xp.empty((rows, cols.shape[1]), dtype=g.dtype)
         gm[o:] = 0
         gm[:o].reshape((o, g.shape[0]) + g.shape[2:])[...] = g.swapaxes(0, 1)
-        return xp.matmul(gm, cols.T)[:o].reshape(wshape)
+        return xp.matmul(cols, gm.T).T[:o].reshape(wshape)
     gc = _grouped(cols, groups)
     ct = gc.T if groups == 1 else gc.transpose(0, 2, 1)
     return xp.matmul(_grouped(grad_as_matrix(xp, g), groups), ct).reshape(wshape)
@@ -200,12 +200,10 @@ def _col2im_rows(xp, g, w, xshape, pad, dilation):
     ho, wo = g.shape[2:]
     hp, wp = h + pt + pb, wd + pl + pr
     gt = g.transpose(1, 0, 2, 3)
-    gj = xp.empty((kw, o, n, ho, wp), dtype=g.dtype)
+    gj = xp.zeros((kw, o, n, ho, wp), dtype=g.dtype)  # one fill beats 2*kw short strips
     for j in range(kw):
         q = j * dw
-        gj[j, :, :, :, :q] = 0
         gj[j, :, :, :, q:q + wo] = gt
-        gj[j, :, :, :, q + wo:] = 0
     rows = kh * c
     wk = w.transpose(2, 1, 3, 0).reshape(rows, kw * o)  # rows (i, c), columns (j, o)
     padded_rows = _padded_rows(rows)

@@ -11,7 +11,7 @@ from PIL import Image
 
 import ember
 from ember.vision import transforms as T
-from ember.vision.transforms import _augment as A
+from ember.vision.transforms import _autoaugment as A
 from ember.vision.transforms import _photometric
 from ember.vision.transforms import functional as F
 
@@ -372,7 +372,7 @@ def _images():
 
 
 def _script(monkeypatch, values):
-    """Make _augment._randint return ``values`` in order (checking each is in range)."""
+    """Make _autoaugment._randint return ``values`` in order (checking each is in range)."""
     queue = list(values)
 
     def fake(lo, hi):

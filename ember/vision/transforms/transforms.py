@@ -358,9 +358,10 @@ from ._color import (ColorJitter, GaussianBlur, Grayscale, RandomGrayscale,  # n
                      RandomRotation)
 from ._geometry import (FiveCrop, RandomAffine, RandomErasing, RandomPerspective,  # noqa: E402
                         TenCrop)
-from ._augment import (AugMix, AutoAugment, AutoAugmentPolicy, RandAugment,  # noqa: E402
-                       RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomInvert,
-                       RandomPosterize, RandomSolarize, TrivialAugmentWide)
+from ._augment import (RandomAdjustSharpness, RandomAutocontrast, RandomEqualize,  # noqa: E402
+                       RandomInvert, RandomPosterize, RandomSolarize)
+from ._autoaugment import (AugMix, AutoAugment, AutoAugmentPolicy, RandAugment,  # noqa: E402
+                           TrivialAugmentWide)
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImage",
            "Normalize", "Resize", "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomOrder",

@@ -17,6 +17,7 @@ from .autograd.grad_mode import STATE
 
 _NP_BACKEND = _backend.numpy_backend
 _new = object.__new__
+_ndarray = np.ndarray
 
 
 class Tensor:
@@ -48,6 +49,8 @@ class Tensor:
     # ---- construction (internal) ----
     @staticmethod
     def _make(arr, dt, dev, backend=None, cls=None):
+        if type(arr) is not _ndarray and isinstance(arr, np.generic):
+            arr = np.asarray(arr)  # see ``_from_array``
         t = _new(cls or Tensor)
         t._data = arr
         t.dtype = dt
@@ -61,6 +64,10 @@ class Tensor:
 
     def _from_array(self, arr):
         """Wrap a new array of this tensor's device (no grad)."""
+        if type(arr) is not _ndarray and isinstance(arr, np.generic):
+            # NumPy reductions return scalars: a tensor always holds an array, so in-place
+            # updates and views of a 0-dim tensor work as for any other
+            arr = np.asarray(arr)
         t = _new(Tensor)
         t._data = arr
         t.dtype = _FROM_NP.get(arr.dtype) or from_numpy_dtype(arr.dtype)
@@ -75,6 +82,8 @@ class Tensor:
     def _from_op(self, arr, node):
         """Wrap an op's output array as the output of ``node`` (``_from_array``, inlined:
         this runs once per recorded op)."""
+        if type(arr) is not _ndarray and isinstance(arr, np.generic):
+            arr = np.asarray(arr)
         t = _new(Tensor)
         t._data = arr
         t.dtype = _FROM_NP.get(arr.dtype) or from_numpy_dtype(arr.dtype)

@@ -299,3 +299,29 @@ def test_array_fast_path_matches_tensor_path():
         engine.ARRAY_PATH[0] = True
     for a, b in zip(fast, slow):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("cast", ["int", "long", "bool", "byte"])
+def test_integer_casts_leave_the_graph(cast):
+    x = ember.randn(3, requires_grad=True)
+    y = getattr(x, cast)()
+    assert not y.requires_grad and y.grad_fn is None
+    assert x.float().requires_grad and x.double().grad_fn.name() == "ToCopyBackward0"
+
+
+def test_zero_dim_results_hold_arrays_for_in_place_updates():
+    x = ember.tensor([1.0, 2.0])
+    for t in (x.sum(), x.norm(), x.max(), x.mean(), x[0] * x[1]):
+        assert isinstance(t._data, np.ndarray) and t._data.shape == ()
+    s = x.sum()
+    v = s.view(1)
+    s.add_(1)  # a view of a 0-dim result sees the in-place change
+    assert v.tolist() == [4.0]
+    # a Parameter made from a reduction trains like any other (SGD with momentum)
+    p = ember.nn.Parameter(ember.tensor([1.0, 2.0]).sum())
+    opt = ember.optim.SGD([p], lr=0.1, momentum=0.9)
+    for _ in range(3):
+        opt.zero_grad()
+        (p * p).backward()
+        opt.step()
+    np.testing.assert_allclose(p.item(), 0.186, rtol=1e-5)  # PyTorch's value

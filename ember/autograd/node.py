@@ -11,6 +11,7 @@ import traceback
 import weakref
 
 import numpy as _NUMPY
+from numpy import ndarray as _ndarray
 
 from .._dtype import _FROM_NP, from_numpy_dtype
 from .grad_mode import STATE
@@ -264,6 +265,8 @@ class Primitive(Node):
                 self._set_saved_output(res)
             return (res, *extras)
         # ``first._from_op(out, self)``, inlined: this runs once per recorded op
+        if type(out) is not _ndarray and isinstance(out, _NUMPY.generic):
+            out = _NUMPY.asarray(out)  # a reduction's scalar (see ``Tensor._from_array``)
         res = _new(Tensor)
         res._data = out
         res.dtype = _FROM_NP.get(out.dtype) or from_numpy_dtype(out.dtype)

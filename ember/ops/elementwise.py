@@ -342,6 +342,8 @@ class Clone(Primitive, node_name="CloneBackward0"):
 
 
 def convert(x, dtype, device):
+    if x._rg and not (dtype.is_floating_point or dtype.is_complex):
+        x = x.detach()  # an integer or bool result is not differentiable: no graph, as PyTorch
     out = Convert.apply(x, dtype=dtype, device=device, src_device=x.device,
                         src_backend=x._backend)
     if device != x.device:

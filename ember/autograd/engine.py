@@ -80,8 +80,9 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
     arrays_ok = ARRAY_PATH[0] and not create_graph
     # no capture, hooks-free tensors and no anomaly mode: the common loss.backward()
     simple = capture is None and not STATE.anomaly
-    prev = STATE.enabled
+    prev, prev_capturing = STATE.enabled, STATE.capturing
     STATE.enabled = bool(create_graph)
+    STATE.capturing = capture is not None
     take = buffers.pop
     try:
         while heap:
@@ -140,7 +141,7 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                 else:
                     buf[nr] = g
     finally:
-        STATE.enabled = prev
+        STATE.enabled, STATE.capturing = prev, prev_capturing
     return captured
 
 

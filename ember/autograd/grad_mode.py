@@ -5,13 +5,16 @@ import functools
 
 
 class _State:
-    __slots__ = ("enabled", "inference", "anomaly", "anomaly_check_nan")
+    __slots__ = ("enabled", "inference", "anomaly", "anomaly_check_nan", "capturing")
 
     def __init__(self):
         self.enabled = True
         self.inference = False
         self.anomaly = False
         self.anomaly_check_nan = True
+        #: a backward pass running now returns gradients (``autograd.grad``,
+        #: ``backward(inputs=...)``) instead of accumulating them into ``.grad``
+        self.capturing = False
 
 
 STATE = _State()

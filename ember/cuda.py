@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ._backend import cupy_backend
+from .amp._deprecated import cuda_amp as amp  # noqa: F401  (torch.cuda.amp, deprecated)
 
 
 def is_available() -> bool:

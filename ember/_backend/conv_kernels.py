@@ -140,7 +140,7 @@ def gemm_forward(xp, w, cols, b, n, osz, groups):
         out = xp.matmul(_grouped(wm, groups), _grouped(cols, groups)).reshape(o, -1)
     osz = tuple(osz)
     src = out.reshape((o, n) + osz).swapaxes(0, 1)
-    res = xp.empty((n, o) + osz, dtype=out.dtype)
+    res = xp.empty((n, o) + osz, dtype=w.dtype)  # bfloat16 matmul gives float32: round back
     if b is None:
         res[...] = src
     else:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
+from ..amp import _policy as _amp
 from ..autograd.node import Primitive, broadcast_error
 from ._util import check_device
 
@@ -37,6 +38,13 @@ def _check_tensors(fn, **args):
                             f"{type(x).__name__}")
 
 
+def as_dtype_of(r, a, dt=None):
+    """``r`` in ``a``'s dtype (or ``dt``): NumPy's bfloat16 (ml_dtypes) matmul returns float32,
+    PyTorch's bfloat16 GEMMs round their float32 accumulation back to bfloat16."""
+    dt = a.dtype if dt is None else dt
+    return r if r.dtype == dt else r.astype(dt)
+
+
 class Matmul(Primitive, node_name="MmBackward0"):
     """Batched matrix product of operands with at least two dims each."""
     save_inputs = True
@@ -45,7 +53,7 @@ class Matmul(Primitive, node_name="MmBackward0"):
         return (self._in_meta[1] is not None, self._in_meta[0] is not None)
 
     def forward(self, a, b):
-        return self.xp.matmul(a, b)
+        return as_dtype_of(self.xp.matmul(a, b), a)
 
     def backward(self, grad):
         a, b = self.inputs
@@ -75,6 +83,9 @@ def _shape_str(t):
 
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy's broadcasting rules for 1-D and batched operands."""
+    if _amp.active and out is None and \
+            (r := _amp.run("matmul", matmul, input, other)) is not None:
+        return r
     if type(input) is not Tensor or type(other) is not Tensor or \
             input.dtype is not other.dtype or input.device is not other.device:
         _check_tensors("matmul", input=input, other=other)
@@ -126,6 +137,8 @@ def mm(input, mat2, *, out=None):
 
 
 def bmm(input, mat2, *, out=None):
+    if _amp.active and (r := _amp.run("bmm", bmm, input, mat2)) is not None:
+        return r
     _check_tensors("bmm", input=input, mat2=mat2)
     if input.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
@@ -141,6 +154,8 @@ def bmm(input, mat2, *, out=None):
 
 
 def mv(input, vec, *, out=None):
+    if _amp.active and out is None and (r := _amp.run("mv", mv, input, vec)) is not None:
+        return r
     _check_tensors("mv", input=input, vec=vec)
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
@@ -151,6 +166,8 @@ def mv(input, vec, *, out=None):
 
 
 def dot(input, other, *, out=None):
+    if _amp.active and out is None and (r := _amp.run("dot", dot, input, other)) is not None:
+        return r
     _check_tensors("dot", input=input, other=other)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
@@ -181,6 +198,9 @@ ger = outer
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2)."""
+    if _amp.active and out is None and (r := _amp.run(
+            "addmm", addmm, input, mat1, mat2, beta=beta, alpha=alpha)) is not None:
+        return r
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
@@ -202,14 +222,23 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):
+    if _amp.active and (r := _amp.run(
+            "addmv", addmv, input, mat, vec, beta=beta, alpha=alpha)) is not None:
+        return r
     return input * beta + mv(mat, vec) * alpha
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    if _amp.active and (r := _amp.run(
+            "baddbmm", baddbmm, input, batch1, batch2, beta=beta, alpha=alpha)) is not None:
+        return r
     return input * beta + bmm(batch1, batch2) * alpha
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    if _amp.active and (r := _amp.run(
+            "addbmm", addbmm, input, batch1, batch2, beta=beta, alpha=alpha)) is not None:
+        return r
     return input * beta + bmm(batch1, batch2).sum(0) * alpha
 
 
@@ -228,6 +257,10 @@ def tensordot(a, b, dims=2):
     da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
     fa = [i for i in range(a.ndim) if i not in da]
     fb = [i for i in range(b.ndim) if i not in db]
+    # PyTorch's is one mm (lowered by autocast) unless everything is contracted
+    if _amp.active and (r := _amp.run("mm" if fa or fb else "tensordot", tensordot, a, b,
+                                      dims)) is not None:
+        return r
     pa = a.permute(*fa, *da).reshape(-1, _prod([a.shape[i] for i in da]))
     pb = b.permute(*db, *fb).reshape(_prod([b.shape[i] for i in db]), -1)
     return (pa @ pb).reshape(*[a.shape[i] for i in fa], *[b.shape[i] for i in fb])
@@ -244,7 +277,11 @@ class Einsum(Primitive, node_name="EinsumBackward0"):
     save_inputs = True
 
     def forward(self, *ops):
-        return self.xp.einsum(self.equation, *ops, optimize=len(ops) > 2)
+        dt = ops[0].dtype
+        if dt.name == "bfloat16":  # NumPy's einsum has no bfloat16 loop
+            ops = [o.astype(self.xp.float32) for o in ops]
+        return as_dtype_of(self.xp.einsum(self.equation, *ops, optimize=len(ops) > 2),
+                           ops[0], dt)
 
     def backward(self, grad):
         ins, out = self.subs
@@ -312,6 +349,9 @@ def einsum(equation, *operands):
                            "equation" if len(operands) > len(ins) else
                            "einsum(): fewer operands were provided than specified in the equation")
     _einsum_check(equation, ins, out, operands)
+    if _amp.active and (r := _amp.run(
+            _einsum_op(ins, out), einsum, equation, *operands)) is not None:
+        return r
     from .._dtype import result_type
     dt = result_type(*operands)
     ops = [o if o.dtype is dt else o.to(dt) for o in operands]
@@ -319,6 +359,13 @@ def einsum(equation, *operands):
         ins, ops = _einsum_diagonals(ins, ops)
         lhs = ",".join(ins)
     return Einsum.apply(*ops, equation=f"{lhs}->{out}", subs=(ins, out))
+
+
+def _einsum_op(ins, out):
+    """Autocast's name for this einsum: PyTorch's runs in lower precision when it contracts
+    a subscript shared by two operands (a batched GEMM), else as the elementwise product."""
+    shared = {c for i, a in enumerate(ins) for b in ins[i + 1:] for c in set(a) & set(b)}
+    return "einsum" if shared - set(out) else "mul"
 
 
 def _einsum_check(equation, ins, out, operands):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..._tensor import Tensor
 from ...autograd.node import Primitive
 from . import _activation_ops as P
+from ...amp import _policy as _amp
 
 
 class NllLoss(Primitive, node_name="NllLossBackward0"):
@@ -75,6 +76,7 @@ def _rows(input, target):
     return input.movedim(1, -1).reshape(-1, c), target.reshape(-1)
 
 
+@_amp.op("nll_loss")
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean") -> Tensor:
@@ -157,6 +159,7 @@ def _prob_targets(logp, target, weight, reduction, label_smoothing):
     return loss.sum() / (logp.numel() // c) if logp.dim() > 1 else loss.sum()
 
 
+@_amp.op("cross_entropy")
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..._backend import conv_kernels as K
 from ...autograd.node import Primitive
+from ...amp import _policy as _amp
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold",
            "fold"]
@@ -264,6 +265,7 @@ def _mode_error(input, mode):
         f"(got {mode})")
 
 
+@_amp.op("interpolate")
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False):
     """Resize the spatial dims: nearest, nearest-exact, (bi/tri)linear, bicubic, area, and

@@ -1,6 +1,7 @@
 """Convolutions (im2col + one GEMM), padding and interpolation."""
 from __future__ import annotations
 
+from ...amp import _policy as _amp
 from ._conv_ops import Conv, ConvTranspose
 from ._resample import fold, interpolate, pad, unfold, upsample, upsample_bilinear, \
     upsample_nearest
@@ -150,6 +151,9 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation over (N, C, L) inputs."""
+    if _amp.active and (r := _amp.run("conv1d", conv1d, input, weight, bias, stride, padding,
+                                      dilation, groups)) is not None:
+        return r
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -159,6 +163,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     >>> F.conv2d(ember.ones(1, 1, 3, 3), ember.ones(1, 1, 2, 2)).shape
     ember.Size([1, 1, 2, 2])
     """
+    if _amp.active and (r := _amp.run("conv2d", conv2d, input, weight, bias, stride, padding,
+                                      dilation, groups)) is not None:
+        return r
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -195,10 +202,18 @@ def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """1-D transposed convolution (the gradient of conv1d with respect to its input)."""
+    if _amp.active and (r := _amp.run("conv_transpose1d", conv_transpose1d, input, weight, bias,
+                                      stride, padding, output_padding, groups,
+                                      dilation)) is not None:
+        return r
     return _conv_t(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """2-D transposed convolution (the gradient of conv2d with respect to its input)."""
+    if _amp.active and (r := _amp.run("conv_transpose2d", conv_transpose2d, input, weight, bias,
+                                      stride, padding, output_padding, groups,
+                                      dilation)) is not None:
+        return r
     return _conv_t(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)

@@ -7,6 +7,7 @@ differentiates back into the other two, so gradients of any order are 3-D convol
 from __future__ import annotations
 
 from ..._backend import conv3d_kernels as K
+from ...amp import _policy as _amp
 from ._conv_ops import Conv, ConvInputGrad, ConvWeightGrad, link
 from .conv import _cname, _pair, _shape_str
 
@@ -117,6 +118,9 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     >>> F.conv3d(ember.ones(1, 1, 3, 3, 3), ember.ones(1, 1, 2, 2, 2)).shape
     ember.Size([1, 1, 2, 2, 2])
     """
+    if _amp.active and (r := _amp.run("conv3d", conv3d, input, weight, bias, stride, padding,
+                                      dilation, groups)) is not None:
+        return r
     unbatched = input._data.ndim == 4
     x = input.unsqueeze(0) if unbatched else input
     _check_conv3d(x, weight, bias, groups)
@@ -164,6 +168,10 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     >>> F.conv_transpose3d(ember.ones(1, 2, 3, 3, 3), ember.ones(2, 1, 2, 2, 2), stride=2).shape
     ember.Size([1, 1, 6, 6, 6])
     """
+    if _amp.active and (r := _amp.run("conv_transpose3d", conv_transpose3d, input, weight, bias,
+                                      stride, padding, output_padding, groups,
+                                      dilation)) is not None:
+        return r
     unbatched = input._data.ndim == 4
     x = input.unsqueeze(0) if unbatched else input
     _check_conv3d(x, weight, bias, groups, transposed=True)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from ..._tensor import Tensor
+from ...amp import _policy as _amp
 from ...autograd.node import Primitive
+from ...ops.linalg import as_dtype_of
 
 __all__ = ["linear", "bilinear"]
 
@@ -17,7 +19,7 @@ class _Addmm(Primitive, node_name="AddmmBackward0"):
     def forward(self, b, x, wt):
         out = x @ wt
         out += b
-        return out
+        return as_dtype_of(out, x)
 
     def backward(self, grad):
         _, x, wt = self.inputs
@@ -40,7 +42,7 @@ class _Mm(Primitive, node_name="MmBackward0"):
         return (self._in_meta[1] is not None, self._in_meta[0] is not None)
 
     def forward(self, x, wt):
-        return x @ wt
+        return as_dtype_of(x @ wt, x)
 
     def backward(self, grad):
         x, wt = self.inputs
@@ -109,6 +111,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     Shape: input ``(*, in)``, weight ``(out, in)``, bias ``(out)``, output ``(*, out)``.
     """
+    if _amp.active and (r := _amp.run("linear", linear, input, weight, bias)) is not None:
+        return r
     _check(input, weight, bias)
     nd = input._data.ndim
     x = input if nd == 2 else input.reshape(-1, input._data.shape[-1])
@@ -143,5 +147,9 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
         raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
                            f"{input2.shape[-1]} but expected {weight.shape[2]}")
     from ...ops.linalg import einsum
-    out = einsum("...i,oij,...j->...o", input1, weight, input2)
+    # two contractions, as PyTorch's: under autocast each runs lowered, and the product comes
+    # back in the inputs' dtype
+    out = einsum("...oj,...j->...o", einsum("...i,oij->...oj", input1, weight), input2)
+    if _amp.active and out.dtype is not input1.dtype:
+        out = out.to(input1.dtype)
     return out if bias is None else out + bias

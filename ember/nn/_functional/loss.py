@@ -13,6 +13,7 @@ from ._activation_ops import Softplus
 from ._nll import cross_entropy, nll_loss
 from ._pointwise_losses import BCEWithLogits, HuberLoss, MseLoss, SmoothL1Loss, pointwise_loss
 from .activation import pairwise_distance
+from ...amp import _policy as _amp
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -55,6 +56,7 @@ def _warn_size(input, target):
                       "to broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
+@_amp.op("mse_loss")
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``(x - y)^2``, reduced."""
@@ -66,6 +68,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _reduce(diff * diff * weight, reduction)
 
 
+@_amp.op("l1_loss")
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean absolute error ``|x - y|``, reduced."""
@@ -75,6 +78,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@_amp.op("smooth_l1_loss")
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """Quadratic below ``beta``, linear above (``0.5 z^2 / beta`` or ``z - 0.5 beta``)."""
@@ -87,6 +91,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return pointwise_loss(SmoothL1Loss, input, target, reduction, beta=beta)
 
 
+@_amp.op("huber_loss")
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """Quadratic below ``delta``, ``delta``-linear above."""
@@ -131,6 +136,7 @@ class _null:
         return False
 
 
+@_amp.op("binary_cross_entropy")
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """Binary cross entropy between probabilities ``input`` and ``target``."""
@@ -151,6 +157,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _reduce(loss, reduction)
 
 
+@_amp.op("binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None, size_average=None,
                                      reduce=None, reduction: str = "mean",
@@ -174,6 +181,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     return _reduce(loss, reduction)
 
 
+@_amp.op("kl_div")
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence ``target * (log target - input)`` with ``input`` in log-space."""

@@ -5,6 +5,7 @@ import numpy as np
 
 from ._pool_ops import AdaptiveMaxPool, AvgPool, MaxPool, MaxUnpool, IndexSel, avg_divisor
 from ..._backend import conv_kernels as K
+from ...amp import _policy as _amp
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "max_unpool1d",
@@ -204,6 +205,7 @@ def _avg_matrix(n_in, n_out, like):
     return tensor(m, dtype=like.dtype, device=like.device)
 
 
+@_amp.op("adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed output size (windows as PyTorch places them)."""
     x, unbatched = _batched(input, "adaptive_avg_pool2d")

@@ -73,6 +73,62 @@ class UntypedStorage:
     def tolist(self) -> list:
         return self._bytes().tolist()
 
+    def _flat(self):
+        """The storage as a writable 1-D uint8 array on its device (a view of its memory)."""
+        root = self._root
+        if not root.flags.c_contiguous:
+            raise RuntimeError("ember: this storage is not one contiguous block")
+        return root.reshape(-1).view(np.uint8)
+
+    def __getitem__(self, idx):
+        """A byte as an int, or a slice (step 1) as a storage sharing this memory."""
+        if isinstance(idx, slice):
+            if idx.step not in (None, 1):
+                raise RuntimeError(f"Trying to slice with a step of {idx.step}, but only a step "
+                                   "of 1 is supported")
+            start, stop, _ = idx.indices(self.nbytes())
+            return UntypedStorage(self._flat()[start:max(start, stop)], self.device)
+        if not isinstance(idx, (int, np.integer)) or isinstance(idx, (bool, np.bool_)):
+            raise TypeError(f"can't index a torch.UntypedStorage with {type(idx).__name__}")
+        n, i = self.nbytes(), int(idx)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"index {i} out of range for storage of size {n}")
+        return int(self._flat()[i])
+
+    def __setitem__(self, idx, value):
+        """Write one byte (a Python int, taken modulo 256) at an index or over a slice."""
+        if isinstance(idx, (bool, np.bool_)) or not isinstance(idx, (int, np.integer, slice)):
+            raise RuntimeError(f"can't index a torch.UntypedStorage with {type(idx).__name__}")
+        if not isinstance(value, int):
+            kind = type(value)
+            name = kind.__name__ if kind.__module__.split(".")[0] in ("builtins", "ember") \
+                else f"{kind.__module__}.{kind.__name__}"
+            raise RuntimeError(f"can only set storage content with a int types, but got {name} "
+                               "instead")
+        if isinstance(idx, slice):
+            if idx.step not in (None, 1):
+                raise RuntimeError(f"Trying to slice with a step of {idx.step}, but only a step "
+                                   "of 1 is supported")
+            key = slice(*idx.indices(self.nbytes())[:2])
+        elif 0 <= idx < self.nbytes():
+            key = int(idx)
+        else:
+            raise RuntimeError("out of bounds")
+        self._flat()[key] = value & 0xFF
+
+    def is_shared(self) -> bool:
+        """Whether the memory was moved to shared memory (``share_memory_``); CUDA memory is.
+        A slice of a storage is a storage of its own and is not marked."""
+        from .ops.memory import _SHARED
+        return self.device.type == "cuda" or _SHARED.get(id(self._root)) is self._root
+
+    def is_pinned(self, device="cuda") -> bool:
+        """Whether the memory is page-locked (``pin_memory``)."""
+        from .ops.memory import _PINNED
+        return _PINNED.get(id(self._root)) is self._root
+
     def cpu(self) -> "UntypedStorage":
         return self if self.device.type == "cpu" else UntypedStorage(self._bytes(), CPU)
 

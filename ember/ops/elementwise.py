@@ -280,7 +280,7 @@ class Maximum(Primitive, node_name="MaximumBackward0"):
 
     def backward(self, grad):
         x, y = self.inputs
-        return _tie_split(grad, x > y, x == y)
+        return _tie_split(grad, x > y, x < y, x == y)
 
 
 class Minimum(Primitive, node_name="MinimumBackward0"):
@@ -291,14 +291,14 @@ class Minimum(Primitive, node_name="MinimumBackward0"):
 
     def backward(self, grad):
         x, y = self.inputs
-        return _tie_split(grad, x < y, x == y)
+        return _tie_split(grad, x < y, x > y, x == y)
 
 
-def _tie_split(grad, first, tie):
-    half = grad * 0.5
-    gx = where(first, grad, where(tie, half, grad * 0))
-    gy = where(first | tie, where(tie, half, grad * 0), grad)
-    return gx, gy
+def _tie_split(grad, x_wins, y_wins, tie):
+    """Half each at a tie; where neither wins (a NaN operand) both get all of it."""
+    share = where(tie, grad * 0.5, grad)
+    zero = grad.new_zeros(())
+    return where(y_wins, zero, share), where(x_wins, zero, share)
 
 
 class Where(Primitive, node_name="WhereBackward0"):

@@ -1,6 +1,9 @@
 """Joining and splitting: cat, stack, hstack, vstack, narrow, split, chunk, unbind."""
 from __future__ import annotations
 
+import numpy as np
+
+from .._dtype import int64
 from .._tensor import Tensor
 from ..autograd.node import Primitive
 from ._util import wrap_dim
@@ -85,18 +88,68 @@ def chunk(x, chunks, dim=0):
     return split(x, step, dim) if n else (x,)
 
 
-def tensor_split(x, indices_or_sections, dim=0):
-    dim = wrap_dim(dim, x.ndim)
-    n = x.shape[dim]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
+_TS_SIGS = (" * (Tensor input, tuple of ints indices, int dim = 0)\n"
+            " * (Tensor input, Tensor tensor_indices_or_sections, int dim = 0)\n"
+            " * (Tensor input, int sections, int dim = 0)\n")
+
+
+def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None,
+                 tensor_indices_or_sections=None):
+    """Split ``input`` along ``dim`` into ``sections`` near-equal pieces, or at ``indices``
+    (each piece is ``input[start:end]`` for consecutive indices, as in Python slicing)."""
+    spec, kw = _split_spec(indices_or_sections, indices, sections, tensor_indices_or_sections)
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    dim = wrap_dim(dim, input.ndim)
+    if isinstance(spec, Tensor):
+        spec = _tensor_spec(spec)
+    if _is_int(spec) and kw in (None, "sections"):
+        k, n = int(spec), input.shape[dim]
         if k <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {k}")
-        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    else:
-        bounds = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
-        sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
-    return split(x, sizes, dim)
+        return split(input, [n // k + (1 if i < n % k else 0) for i in range(k)], dim)
+    if isinstance(spec, (list, tuple)) and kw in (None, "indices") and all(
+            _is_int(i) or isinstance(i, Tensor) and i.numel() == 1 and not
+            i.dtype.is_floating_point for i in spec):
+        from .index import getitem
+        pre, out, start = (slice(None),) * dim, [], 0
+        for end in [int(i) for i in spec] + [None]:
+            out.append(getitem(input, pre + (slice(start, end),)))
+            start = end
+        return tuple(out)
+    got = type(spec).__name__ if kw is None else f"{kw}={type(spec).__name__}"
+    raise TypeError(f"tensor_split() received an invalid combination of arguments - got (Tensor, "
+                    f"{got}), but expected one of:\n{_TS_SIGS}")
+
+
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _split_spec(positional, indices, sections, tensor_spec):
+    """The one split specification given, and the keyword it came by (None: positional)."""
+    given = [(k, v) for k, v in (("indices", indices), ("sections", sections),
+                                 ("tensor_indices_or_sections", tensor_spec)) if v is not None]
+    if positional is not None or not given:
+        return positional, None
+    kw, v = given[0]
+    return v, None if kw == "tensor_indices_or_sections" and isinstance(v, Tensor) else kw
+
+
+def _tensor_spec(t):
+    """A tensor ``tensor_indices_or_sections``: a 0-dim count of sections or 1-D indices."""
+    if t.device.type != "cpu":
+        raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be on cpu, but "
+                           f"it's on {t.device}")
+    if t.dtype is not int64:
+        raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of "
+                           f"long, but got {t.dtype._legacy[:-6]}")
+    if t.ndim > 1:
+        raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a "
+                           f"zero-dimensional or one-dimensional tensor, but got a tensor with "
+                           f"{t.ndim} dims")
+    return int(t.item()) if t.ndim == 0 else [int(v) for v in t.tolist()]
 
 
 def unbind(x, dim=0):
@@ -179,11 +232,17 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def hstack(tensors):
+    """Concatenate along dim 1 (dim 0 for 1-D tensors), after ``atleast_1d``."""
     tensors = _tensor_list("hstack", tensors)
     if not tensors:
         raise RuntimeError("hstack expects a non-empty TensorList")
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in tensors]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
+    """Concatenate along dim 0, after ``atleast_2d`` (a 1-D tensor becomes one row)."""
+    tensors = _tensor_list("vstack", tensors)
+    if not tensors:
+        raise RuntimeError("vstack expects a non-empty TensorList")
     return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)

@@ -8,6 +8,7 @@ import numpy as np
 from .._dtype import bool_, get_default_dtype, int64, result_type
 from .._tensor import Tensor
 from . import elementwise as E
+from .bounds import clamp, clamp_max, clamp_min, clip, fmax, fmin  # noqa: F401
 from ..autograd.node import broadcast_error
 from ._util import as_tensor_arg, binary, to_float
 
@@ -234,39 +235,6 @@ def frac(input):
     return sub(input, trunc(input))
 
 
-def clamp(input, min=None, max=None, *, out=None):
-    """Limit values to [min, max]; either bound may be None or a tensor."""
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        r = input
-        if min is not None:
-            r = maximum(r, min if isinstance(min, Tensor) else as_tensor_arg(min, input))
-        if max is not None:
-            r = minimum(r, max if isinstance(max, Tensor) else as_tensor_arg(max, input))
-        return _out(r, out)
-    for v in (min, max):
-        if v is not None and not isinstance(v, (Number, np.number)):
-            got = ", ".join(type(a).__name__ for a in (min, max) if a is not None)
-            raise TypeError(f"clamp() received an invalid combination of arguments - got "
-                            f"(Tensor, {got}), but expected one of:")
-    x = input
-    if (isinstance(min, float) or isinstance(max, float)) and not x.dtype.is_floating_point:
-        x = x.to(get_default_dtype())
-    return _out(E.Clamp.apply(x, lo=min, hi=max), out)
-
-
-clip = clamp
-
-
-def clamp_min(input, min):
-    return clamp(input, min=min)
-
-
-def clamp_max(input, max):
-    return clamp(input, max=max)
-
-
 def maximum(input, other, *, out=None):
     x, y = binary(input, other)
     return _out(E.Maximum.apply(x, y), out)
@@ -275,9 +243,6 @@ def maximum(input, other, *, out=None):
 def minimum(input, other, *, out=None):
     x, y = binary(input, other)
     return _out(E.Minimum.apply(x, y), out)
-
-
-fmax, fmin = maximum, minimum
 
 
 def lerp(input, end, weight, *, out=None):

@@ -71,6 +71,36 @@ from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, diag, exp
 from .ops.shape import broadcast_shapes, broadcast_tensors, diag_embed, diagonal, diff
 from .ops.linalg import cross, kron
 from .ops.creation import tril_indices, triu_indices
+from ._dtype_info import finfo, iinfo  # noqa: E402
+from .ops.rearrange import diagonal_scatter, select, select_scatter, slice_scatter  # noqa: E402
+from .ops.grids import block_diag, cartesian_prod, combinations, meshgrid, rot90  # noqa: E402
+from .ops.combine import (atleast_1d, atleast_2d, atleast_3d, column_stack,  # noqa: E402
+                          dsplit, dstack, hsplit, masked_scatter, ravel, row_stack, vsplit)
+from .ops.strided import as_strided  # noqa: E402
+from .ops.bucket import (bucketize, histogram, isin, searchsorted,  # noqa: E402
+                         unique_consecutive)
+from .ops.math_extra import (angle, copysign, deg2rad, float_power, frexp, gcd,  # noqa: E402
+                             heaviside, lcm, ldexp, logaddexp, logaddexp2, nextafter, positive,
+                             rad2deg, sinc)
+from .ops.distance import cdist  # noqa: E402
+from .ops.stats_extra import (corrcoef, cov, cumulative_trapezoid, logcumsumexp,  # noqa: E402
+                              renorm, trapezoid, trapz)
+from ._runtime import (are_deterministic_algorithms_enabled,  # noqa: E402
+                       get_deterministic_debug_mode, get_float32_matmul_precision,
+                       get_num_interop_threads, get_num_threads,
+                       is_deterministic_algorithms_warn_only_enabled,
+                       set_deterministic_debug_mode, set_float32_matmul_precision,
+                       set_num_interop_threads, set_num_threads,
+                       use_deterministic_algorithms)
+from ._compile import compile  # noqa: E402
+from .special._ops import (digamma, erfc, erfinv, i0, lgamma, logit,  # noqa: E402
+                           mvlgamma, polygamma)
+from .amp import (autocast, autocast_decrement_nesting, autocast_increment_nesting,  # noqa: E402
+                  clear_autocast_cache, get_autocast_cpu_dtype, get_autocast_dtype,
+                  get_autocast_gpu_dtype, is_autocast_cache_enabled, is_autocast_cpu_enabled,
+                  is_autocast_enabled, set_autocast_cache_enabled, set_autocast_cpu_dtype,
+                  set_autocast_cpu_enabled, set_autocast_dtype, set_autocast_enabled,
+                  set_autocast_gpu_dtype)
 from . import autograd, cuda  # noqa: E402
 from . import linalg  # noqa: E402
 from .ops.linalg_extra import (cholesky_inverse, cholesky_solve, lu_unpack,  # noqa: E402
@@ -139,7 +169,8 @@ def __getattr__(name):
         functional = importlib.import_module(".nn.functional", __name__)
         if hasattr(functional, name):
             return getattr(functional, name)
-    if name in ("nn", "optim", "utils", "vision", "serialization", "testing", "distributions"):
+    if name in ("nn", "optim", "utils", "vision", "serialization", "testing", "distributions",
+                "amp", "cpu", "backends", "special", "compiler"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("set_printoptions", "get_printoptions"):
         return getattr(importlib.import_module("._printing", __name__), name)

@@ -32,6 +32,13 @@ for _mod, _names in _METHODS.items():
     for _name in _names.split():
         setattr(Tensor, _name, getattr(_mod, _name))
 
+
+def _where(self, condition, y):
+    """``x.where(condition, y)``: ``x`` where ``condition`` holds, else ``y``."""
+    return M.where(condition, self, y)
+
+
+Tensor.where = _where
 Tensor.T = property(shape.T)
 Tensor.mT = property(shape.mT)
 Tensor.H = property(lambda self: shape.T(self).conj() if self.is_complex() else shape.T(self))
@@ -307,3 +314,40 @@ _ = binary
 for _mod, _names in ((shape, "diagonal diag_embed diff"), (linalg, "kron cross")):
     for _name in _names.split():
         setattr(Tensor, _name, getattr(_mod, _name))
+
+# ---- extra ops (C) ----
+from .ops import (bucket as _bk, combine as _cb, grids as _gr, math_extra as _mx,  # noqa: E402
+                  memory as _mem, stats_extra as _sx, strided as _st)
+
+for _mod, _names in ((_gr, "rot90"), (_cb, "hsplit vsplit dsplit ravel masked_scatter"),
+                     (_st, "as_strided"), (_bk, "histogram unique_consecutive"),
+                     (_mx, "frexp ldexp logaddexp logaddexp2 float_power copysign nextafter "
+                           "heaviside gcd lcm sinc deg2rad rad2deg angle positive"),
+                     (_sx, "logcumsumexp renorm cov corrcoef"),
+                     (_mem, "storage share_memory_ is_shared pin_memory is_pinned")):
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_mod, _name))
+for _name in "copysign nextafter heaviside gcd lcm sinc deg2rad rad2deg renorm".split():
+    setattr(Tensor, _name + "_", _inplace_variant(getattr(Tensor, _name)))
+Tensor.masked_scatter_ = _cb.masked_scatter_
+Tensor.float_power_ = _mx.float_power_
+Tensor.ldexp_ = _mx.ldexp_
+
+# ---- core fixes (F) ----
+from .ops import bounds as _bo, rearrange as _ra  # noqa: E402
+
+
+def _tensor_other(fn):
+    def method(self, other, *, out=None):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{fn.__name__}(): argument 'other' (position 1) must be Tensor, "
+                            f"not {type(other).__name__}")
+        return fn(self, other, out=out)
+    method.__name__ = fn.__name__
+    return method
+
+
+Tensor.fmax, Tensor.fmin = _tensor_other(_bo.fmax), _tensor_other(_bo.fmin)
+Tensor.select = _ra.select_method
+for _name in ("select_scatter", "slice_scatter", "diagonal_scatter"):
+    setattr(Tensor, _name, getattr(_ra, _name))

@@ -16,7 +16,24 @@ def _bce_with_logits(logits, target):
     return binary_cross_entropy_with_logits(logits, target, reduction="none")
 
 
-class Bernoulli(ExponentialFamily):
+class BinaryParams:
+    """``probs`` and ``logits`` of a two-outcome family, each computed from the other on first
+    use (Bernoulli, Binomial, LogitRelaxedBernoulli); ``_param`` is the one given."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self) -> Size:
+        return self._param.size()
+
+
+class Bernoulli(BinaryParams, ExponentialFamily):
     """Samples are 1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
 
     >>> Bernoulli(ember.tensor(0.3)).sample().shape
@@ -58,18 +75,6 @@ class Bernoulli(ExponentialFamily):
     @property
     def variance(self):
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     def sample(self, sample_shape=()):
         from .. import bernoulli, no_grad

@@ -5,6 +5,7 @@ import math
 
 from .._size import Size
 from . import constraints
+from ._loc_scale import LocMean
 from .distribution import Distribution
 from .utils import _standard_normal, lazy_property
 
@@ -44,7 +45,7 @@ def _precision_to_scale_tril(P):
     return linalg.solve_triangular(L_inv, Id, upper=False)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(LocMean, Distribution):
     """Multivariate normal with mean ``loc`` and exactly one of ``covariance_matrix``,
     ``precision_matrix`` or ``scale_tril`` (a lower-triangular factor with positive
     diagonal).
@@ -115,14 +116,6 @@ class MultivariateNormal(Distribution):
     def precision_matrix(self):
         from .. import cholesky_inverse
         return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -4,16 +4,15 @@ from __future__ import annotations
 from .._size import Size
 from . import constraints
 from ._transforms_elementwise import SigmoidTransform
-from .bernoulli import _expand_param
+from .bernoulli import BinaryParams, _expand_param
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
-from .utils import (_is_number, broadcast_all, clamp_probs, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .utils import (_is_number, broadcast_all, clamp_probs)
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryParams, Distribution):
     """The logit of a ``RelaxedBernoulli`` sample: logistic noise plus ``logits``, divided
     by ``temperature``."""
 
@@ -39,18 +38,6 @@ class LogitRelaxedBernoulli(Distribution):
         new.temperature = self.temperature
         _expand_param(self, new, batch_shape)
         return self._expanded(new, batch_shape)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     def rsample(self, sample_shape=()):
         from .. import rand

@@ -79,22 +79,6 @@ class Tensor:
         t._version_box = [0]
         return t
 
-    def _from_op(self, arr, node):
-        """Wrap an op's output array as the output of ``node`` (``_from_array``, inlined:
-        this runs once per recorded op)."""
-        if type(arr) is not _ndarray and isinstance(arr, np.generic):
-            arr = np.asarray(arr)
-        t = _new(Tensor)
-        t._data = arr
-        t.dtype = _FROM_NP.get(arr.dtype) or from_numpy_dtype(arr.dtype)
-        t.device = self.device
-        t._backend = self._backend
-        t._rg = True
-        t._grad = None
-        t.grad_fn = node
-        t._version_box = [0]
-        return t
-
     def _owned(self):
         """A copy when the array may be shared (grads stored in ``.grad``)."""
         return self._from_array(self._data.copy())

@@ -258,13 +258,11 @@ class Primitive(Node):
         """The output Tensor(s) of this recorded node (``first``: its first input)."""
         if STATE.anomaly:
             self._trace = _forward_trace()
-        if type(out) is tuple:
+        extras = None
+        if type(out) is tuple:  # the first output is differentiable, the others are not
             extras = [first._from_array(a) for a in out[1:]]
-            res = first._from_op(out[0], self)
-            if self.save_output:
-                self._set_saved_output(res)
-            return (res, *extras)
-        # ``first._from_op(out, self)``, inlined: this runs once per recorded op
+            out = out[0]
+        # the output Tensor, built inline: this runs once per recorded op
         if type(out) is not _ndarray and isinstance(out, _NUMPY.generic):
             out = _NUMPY.asarray(out)  # a reduction's scalar (see ``Tensor._from_array``)
         res = _new(Tensor)
@@ -278,7 +276,7 @@ class Primitive(Node):
         res._version_box = [0]
         if self.save_output:
             self._set_saved_output(res)
-        return res
+        return res if extras is None else (res, *extras)
 
     def _link2(self, inputs):
         """``_record``'s edges, metadata and saved inputs, unrolled for two inputs (most

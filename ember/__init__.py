@@ -72,6 +72,7 @@ from .ops.shape import broadcast_shapes, broadcast_tensors, diag_embed, diagonal
 from .ops.linalg import cross, kron
 from .ops.creation import tril_indices, triu_indices
 from ._dtype_info import finfo, iinfo  # noqa: E402
+from .ops.nan_ops import nanmedian  # noqa: E402
 from .ops.rearrange import diagonal_scatter, select, select_scatter, slice_scatter  # noqa: E402
 from .ops.grids import block_diag, cartesian_prod, combinations, meshgrid, rot90  # noqa: E402
 from .ops.combine import (atleast_1d, atleast_2d, atleast_3d, column_stack,  # noqa: E402

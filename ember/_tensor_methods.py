@@ -351,3 +351,8 @@ Tensor.fmax, Tensor.fmin = _tensor_other(_bo.fmax), _tensor_other(_bo.fmin)
 Tensor.select = _ra.select_method
 for _name in ("select_scatter", "slice_scatter", "diagonal_scatter"):
     setattr(Tensor, _name, getattr(_ra, _name))
+
+# ---- NaN semantics (G) ----
+from .ops import nan_ops as _nan  # noqa: E402
+
+Tensor.median, Tensor.nanmedian = _nan.median, _nan.nanmedian

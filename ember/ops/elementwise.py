@@ -211,12 +211,14 @@ class Relu(Primitive, node_name="ReluBackward0"):
         # operands, and the scalar form is 2-3x slower
         return self.xp.maximum(x, self.xp.zeros(x.shape, x.dtype))
 
+    # ``out != 0`` rather than ``out > 0`` (out is never negative): a NaN input passes its
+    # gradient through, as PyTorch's
     def backward(self, grad):
         out = self.output
-        return grad * (out > 0)
+        return grad * (out != 0)
 
     def backward_arrays(self, g):
-        return (g * (self.output_array > 0),)
+        return (g * (self.output_array != 0),)
 
 
 class Erf(Primitive, node_name="ErfBackward0"):

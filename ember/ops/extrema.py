@@ -62,14 +62,42 @@ class Amax(Primitive, node_name="AmaxBackward0"):
         return grad * mask / count
 
 
+class ReduceAll(Primitive):
+    """A whole-tensor reduction whose value is one of the inputs (max, min, median): the
+    gradient is shared evenly by every position equal to the result, or by every NaN when the
+    result is NaN (as PyTorch)."""
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        return self.xp.asarray(self.fn(self.xp, x.reshape(-1)), dtype=x.dtype)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        out = self.output
+        mask = (x == out) | (x.isnan() & out.isnan())
+        return grad * mask / mask.sum()
+
+
+class MaxAll(ReduceAll, node_name="MaxBackward1"):
+    @staticmethod
+    def fn(xp, flat):
+        return xp.max(flat)
+
+
+class MinAll(ReduceAll, node_name="MinBackward1"):
+    @staticmethod
+    def fn(xp, flat):
+        return xp.min(flat)
+
+
 def _extreme(input, dim, keepdim, largest, name):
     if dim is None:
         if input.numel() == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                "argument.")
-        return Amax.apply(input, dims=tuple(range(input.ndim)), keepdim=False, largest=largest,
-                          in_shape=input.shape)
+        return (MaxAll if largest else MinAll).apply(input)
     if isinstance(dim, Tensor):
         from .math import maximum, minimum
         return (maximum if largest else minimum)(input, dim)
@@ -151,6 +179,17 @@ def argmin(input, dim=None, keepdim=False):
     return _arg(input, dim, keepdim, False)
 
 
+def _argsort_descending(xp, a, d):
+    """Stable descending argsort with NaN first (PyTorch orders NaN above every number).
+
+    A stable ascending sort of the reversed array, read backwards, puts the largest values
+    (NaN included, which NumPy sorts last) first and keeps equal values in index order.
+    """
+    n = a.shape[d]
+    rev = xp.flip(a, axis=d)
+    return (n - 1) - xp.flip(xp.argsort(rev, axis=d, kind="stable"), axis=d)
+
+
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along ``dim``; stable when asked."""
     from .index import gather
@@ -158,12 +197,10 @@ def sort(input, dim=-1, descending=False, stable=False):
     xp = input._backend.xp
     if input.ndim == 0:
         return RETURN_TYPES["sort"](input.clone(), input.new_zeros((), dtype=int64))
-    key = input._data
     if descending:
-        if key.dtype.kind in "bu":
-            key = key.astype(np.int64)
-        key = -key
-    idx = xp.argsort(key, axis=d, kind="stable")
+        idx = _argsort_descending(xp, input._data, d)
+    else:
+        idx = xp.argsort(input._data, axis=d, kind="stable")
     index = input._from_array(idx.astype(np.int64))
     return RETURN_TYPES["sort"](gather(input, d, index), index)
 
@@ -199,16 +236,6 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if not keepdim:
         v, i = v.squeeze(d), i.squeeze(d)
     return RETURN_TYPES["kthvalue"](v, i)
-
-
-def median(input, dim=None, keepdim=False):
-    if dim is None:
-        flat = input.reshape(-1)
-        if flat.numel() == 0 and input.dtype.is_floating_point:
-            return flat.new_full((), float("nan"))
-        return sort(flat).values[(flat.numel() - 1) // 2]
-    n = input.shape[wrap_dim(dim, input.ndim)] if input.ndim else 1
-    return RETURN_TYPES["median"](*kthvalue(input, (n - 1) // 2 + 1, dim, keepdim))
 
 
 class ModeDim(ArgExtreme, node_name="ModeBackward0"):

@@ -441,9 +441,15 @@ def equal(input, other) -> bool:
     return input.shape == other.shape and bool(eq(input, other).all())
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    return input._from_array(input._backend.xp.nan_to_num(input._data, nan=nan, posinf=posinf,
-                                                          neginf=neginf))
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
+    dtype's largest and lowest finite values); differentiable where the input is finite."""
+    from .nan_ops import NanToNum
+    from ..autograd.grad_mode import STATE
+    if out is not None and STATE.enabled and (input._rg or out._rg):
+        raise RuntimeError("nan_to_num(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    return _out(NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf), out)
 
 
 def clone(input, *, memory_format=None):

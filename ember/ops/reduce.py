@@ -28,7 +28,8 @@ def _return_type(name, fields=("values", "indices")):
 
 
 RETURN_TYPES = {n: _return_type(n) for n in ("max", "min", "sort", "topk", "kthvalue",
-                                             "median", "mode", "cummax", "cummin")}
+                                             "median", "nanmedian", "mode", "cummax",
+                                             "cummin")}
 RETURN_TYPES["aminmax"] = _return_type("aminmax", ("min", "max"))
 
 
@@ -309,7 +310,8 @@ def count_nonzero(input, dim=None):
 # modules import from this one).
 from .extrema import (  # noqa: E402,F401
     Amax, ArgExtreme, MaxDim, MinDim, ModeDim, _arg, _check_nonempty, _extreme, amax, amin, aminmax,
-    argmax, argmin, argsort, kthvalue, max, median, min, mode, msort, sort, topk)
+    argmax, argmin, argsort, kthvalue, max, min, mode, msort, sort, topk)
+from .nan_ops import median  # noqa: E402,F401
 from .cumulative import (  # noqa: E402,F401
     CumExtreme, Cummax, Cummin, Cumprod, Cumsum, _cum_extreme, _cumprod_grad_exact,
     _cumprod_grad_masked, _rev_cumsum, cummax, cummin, cumprod, cumsum)

@@ -113,7 +113,8 @@ class Elu(Primitive, node_name="EluBackward0"):
     def backward(self, grad):
         out = self.output
         neg = (out + self.scale * self.alpha) * self.input_scale
-        return where(out > 0, grad * self.scale, grad * neg)
+        # NaN takes the positive branch, as in PyTorch (the test is ``out <= 0``)
+        return where(out <= 0, grad * neg, grad * self.scale)
 
 
 class LeakyRelu(Primitive, node_name="LeakyReluBackward0"):
@@ -137,4 +138,5 @@ class Hardtanh(Primitive, node_name="HardtanhBackward0"):
 
     def backward(self, grad):
         out = self.output
-        return grad * ((out > self.lo) & (out < self.hi))
+        # blocked only where clipped, so a NaN input passes its gradient (as PyTorch)
+        return grad * ~((out <= self.lo) | (out >= self.hi))

@@ -94,7 +94,19 @@ def _max_slices(xp, x, ohw, geom):
         win = s > out
         xp.maximum(out, s, out=out)  # NaN propagates through maximum itself
         code += win * (t - code)
+    if out.dtype.kind == "f" and xp.isnan(out).any():
+        # PyTorch selects a window's last NaN; the check reads only the (smaller) output
+        for t, s in enumerate(K.strided_slices(x, kernel, kernel, ohw)):
+            code[xp.isnan(s)] = t
     return out, SliceSel(code, kernel, ohw, x.shape)
+
+
+def _last_nan(xp, win, code, out):
+    """Window codes pointing at each window's last NaN where the max is NaN (as PyTorch)."""
+    if out.dtype.kind != "f" or not xp.isnan(out).any():
+        return code
+    last = win.shape[-1] - 1 - xp.argmax(xp.isnan(win[..., ::-1]), axis=-1)
+    return xp.where(xp.isnan(out), last, code)
 
 
 def _max_windows(xp, x, ohw, geom):
@@ -108,6 +120,7 @@ def _max_windows(xp, x, ohw, geom):
     win = K.windows(xp, xpad, kernel, stride, dil, ohw).reshape(n, c, ohw[0], ohw[1], -1)
     code = xp.argmax(win, axis=-1)
     out = xp.take_along_axis(win, code[..., None], axis=-1)[..., 0]
+    code = _last_nan(xp, win, code, out)
     rows = xp.arange(ohw[0]).reshape(-1, 1) * stride[0] - pad[0] + (code // kernel[1]) * dil[0]
     cols = xp.arange(ohw[1]) * stride[1] - pad[2] + (code % kernel[1]) * dil[1]
     overlap = stride[0] < (kernel[0] - 1) * dil[0] + 1 or stride[1] < (kernel[1] - 1) * dil[1] + 1
@@ -125,6 +138,7 @@ class AdaptiveMaxPool(MaxPool, node_name="AdaptiveMaxPool2DBackward0"):
         g = g.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, ho, wo, kh * kw)
         code = xp.argmax(g, axis=-1)
         out = xp.take_along_axis(g, code[..., None], axis=-1)[..., 0]
+        code = _last_nan(xp, g, code, out)
         r = rows[xp.arange(ho).reshape(-1, 1), code // kw]
         q = cols[xp.arange(wo), code % kw]
         self.sel = IndexSel(r * x.shape[3] + q, x.shape, True)

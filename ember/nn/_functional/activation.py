@@ -180,8 +180,8 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """``x if x > threshold else value``."""
-    return _maybe_inplace(input, inplace, lambda x: where(x > threshold, x, value))
+    """``value if x <= threshold else x`` (NaN stays NaN)."""
+    return _maybe_inplace(input, inplace, lambda x: where(x <= threshold, value, x))
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:

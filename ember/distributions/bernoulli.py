@@ -32,6 +32,19 @@ class BinaryParams:
     def param_shape(self) -> Size:
         return self._param.size()
 
+    def _set_params(self, probs, logits) -> Size:
+        """Keep the given one of ``probs``/``logits`` (exactly one); the batch shape."""
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            scalar = _is_number(probs)
+            (self.probs,) = broadcast_all(probs)
+        else:
+            scalar = _is_number(logits)
+            (self.logits,) = broadcast_all(logits)
+        self._param = self.probs if probs is not None else self.logits
+        return Size() if scalar else self._param.size()
+
 
 class Bernoulli(BinaryParams, ExponentialFamily):
     """Samples are 1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
@@ -46,16 +59,7 @@ class Bernoulli(BinaryParams, ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            scalar = _is_number(probs)
-            (self.probs,) = broadcast_all(probs)
-        else:
-            scalar = _is_number(logits)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        super().__init__(Size() if scalar else self._param.size(), validate_args=validate_args)
+        super().__init__(self._set_params(probs, logits), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Bernoulli, _instance)

@@ -6,8 +6,8 @@ from . import constraints
 from ._transforms_elementwise import SigmoidTransform
 from .bernoulli import BinaryParams, _expand_param
 from .distribution import Distribution
-from .transformed_distribution import TransformedDistribution
-from .utils import (_is_number, broadcast_all, clamp_probs)
+from .transformed_distribution import RelaxedView, TransformedDistribution
+from .utils import (broadcast_all, clamp_probs)
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
@@ -21,16 +21,7 @@ class LogitRelaxedBernoulli(BinaryParams, Distribution):
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None) -> None:
         self.temperature = temperature
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            scalar = _is_number(probs)
-            (self.probs,) = broadcast_all(probs)
-        else:
-            scalar = _is_number(logits)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        super().__init__(Size() if scalar else self._param.size(), validate_args=validate_args)
+        super().__init__(self._set_params(probs, logits), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(LogitRelaxedBernoulli, _instance)
@@ -54,7 +45,7 @@ class LogitRelaxedBernoulli(BinaryParams, Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(RelaxedView, TransformedDistribution):
     """A continuous relaxation of ``Bernoulli`` on (0, 1): reparameterised samples that
     approach 0/1 as ``temperature`` goes to 0.
 
@@ -75,14 +66,3 @@ class RelaxedBernoulli(TransformedDistribution):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs

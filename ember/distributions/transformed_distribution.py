@@ -126,3 +126,20 @@ class TransformedDistribution(Distribution):
         for transform in self.transforms:
             value = transform(value)
         return value
+
+
+class RelaxedView:
+    """``temperature``, ``logits`` and ``probs`` of a relaxed distribution, read from the base
+    distribution it transforms (RelaxedBernoulli, RelaxedOneHotCategorical)."""
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs

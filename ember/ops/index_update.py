@@ -31,13 +31,17 @@ class IndexAddDim(Primitive, node_name="IndexAddBackward0"):
         return grad, gsrc
 
 
+def _written(self, x, values):
+    """A copy of ``x`` with ``values`` assigned at ``index`` along ``dim``."""
+    out = x.copy()
+    out[_dim_key(self.dim, self.index)] = values
+    return out
+
+
 class IndexCopyDim(Primitive, node_name="IndexCopyBackward0"):
     """A copy of x with the slices of ``src`` written at ``index`` along ``dim``."""
 
-    def forward(self, x, src):
-        out = x.copy()
-        out[_dim_key(self.dim, self.index)] = src
-        return out
+    forward = _written  # ``src``'s slices at ``index``
 
     def backward(self, grad):
         key = _dim_key(self.dim, self.index)
@@ -50,10 +54,7 @@ class IndexCopyDim(Primitive, node_name="IndexCopyBackward0"):
 class IndexFillDim(Primitive, node_name="IndexFillBackward0"):
     """A copy of x with the 0-dim ``value`` at ``index`` along ``dim``."""
 
-    def forward(self, x, v):
-        out = x.copy()
-        out[_dim_key(self.dim, self.index)] = v
-        return out
+    forward = _written  # ``value`` at every ``index``
 
     def backward(self, grad):
         gx = IndexFillDim.apply(grad, grad.new_zeros(()), dim=self.dim, index=self.index)

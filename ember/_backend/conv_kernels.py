@@ -3,6 +3,11 @@
 Geometry: ``stride``/``dilation``/``kernel`` are (h, w) pairs, ``pad`` is
 (top, bottom, left, right). Arrays are NCHW. Layouts follow the measured-fastest forms:
 im2col in the (C*kh*kw, N*Ho*Wo) layout and col2im as kh*kw strided ``+=``.
+
+Convolutions with few output channels (LeNet's conv1) are memory-bound: their GEMM is as fast
+as a pass over the im2col matrix, which is kh*kw copies of the input. They use the row-split
+form instead (``RowCols``): im2col over the kernel's columns only, one GEMM whose output holds
+a row per (kernel row, output channel), then kh row-shifted adds. It moves 40% fewer bytes.
 """
 from __future__ import annotations
 
@@ -64,9 +69,7 @@ def im2col(xp, x, kernel, stride, pad, dilation):
     hp = xt.shape[2]
     wspan = (wo - 1) * sw + 1
     if kh * kw > 1 and c * kh * kw * n * ho * wo < TWO_PASS_MAX:
-        rows = xp.empty((c, kw, n, hp, wo), dtype=x.dtype)
-        for j in range(kw):
-            rows[:, j] = xt[:, :, :, j * dw:j * dw + wspan:sw]
+        rows = _column_shifts(xp.empty((c, kw, n, hp, wo), dtype=x.dtype), xt, kw, sw, dw)
         cols = xp.empty((c, kh, kw, n, ho, wo), dtype=x.dtype)
         for i in range(kh):
             r = i * dh
@@ -83,6 +86,16 @@ def im2col(xp, x, kernel, stride, pad, dilation):
 
 #: cols (in elements) beyond which im2col writes each kernel offset straight into place
 TWO_PASS_MAX = 8 << 20
+
+
+def _column_shifts(out, xt, kw, sw, dw):
+    """out[c, j, n, h, wo] = xt[c, n, h, j*dw + wo*sw]: the kernel-column shifts of a padded
+    (C, N, Hp, Wp) input, kw strided copies."""
+    wo = out.shape[-1]
+    wspan = (wo - 1) * sw + 1
+    for j in range(kw):
+        out[:, j] = xt[:, :, :, j * dw:j * dw + wspan:sw]
+    return out
 
 
 def col2im(xp, cols, xshape, kernel, stride, pad, dilation, ohw):
@@ -119,12 +132,110 @@ def _padded_rows(o):
 
 
 def conv_forward(xp, x, w, b, geom, cols=None):
-    """conv2d forward; returns (out, cols) so that callers may keep cols for backward."""
+    """conv2d forward; returns (out, cols) so that callers may keep cols for backward
+    (the im2col matrix, or a ``RowCols`` where ``row_split`` chooses that form)."""
     kernel, stride, pad, dilation, groups = geom
     ohw = conv_out_hw(x.shape, kernel, stride, pad, dilation)
     if cols is None:
-        cols = im2col(xp, x, kernel, stride, pad, dilation)[0]
+        cols = RowCols(xp, x, kernel, stride, pad, dilation) \
+            if row_split(x.shape, w.shape, geom) else \
+            im2col(xp, x, kernel, stride, pad, dilation)[0]
+    if isinstance(cols, RowCols):
+        return cols.conv(xp, w, b, ohw), cols
     return gemm_forward(xp, w, cols, b, x.shape[0], ohw, groups), cols
+
+
+#: None chooses by ``row_split``'s cost model; True/False force a form (tests use this)
+ROW_SPLIT = None
+
+
+def row_split(xshape, wshape, geom):
+    """Whether a convolution runs in the row-split form (see ``RowCols``).
+
+    It applies to ungrouped convolutions with a unit row stride and a kernel taller than one
+    row. It computes every padded input row (Hp instead of Ho), so it wins where bytes, not
+    FLOPs, decide: few output channels against a tall im2col. The model counts matrix rows
+    written and read per output column: (C*kh*kw + O)*Ho for im2col against
+    (C*kw + kh*O)*Hp for the row split, and requires a clear (25%) margin.
+    """
+    kernel, stride, _, dilation, groups = geom
+    if groups != 1 or stride[0] != 1 or kernel[0] < 2:
+        return False
+    if ROW_SPLIT is not None:
+        return ROW_SPLIT
+    o, c, kh, kw = wshape
+    ho = conv_out_hw(xshape, kernel, stride, geom[2], dilation)[0]
+    hp = ho + (kh - 1) * dilation[0]
+    return 4 * (c * kw + kh * o) * hp < 3 * (c * kh * kw + o) * ho
+
+
+class RowCols:
+    """The row-split unrolling of a convolution's input, kept for the weight gradient.
+
+    ``p[(c, j), (n, h, wo)] = xpad[n, c, h, j*dw + wo*sw]`` holds only the kernel's column
+    shifts, over every padded row h. One GEMM with weights arranged as rows (i, o) gives
+    ``Y[(i, o), (n, h, wo)]``, the contribution of kernel row i at input row h; the output is
+    then ``sum_i Y[i, o, n, ho + i*dh, wo]``, kh - 1 adds of row-shifted slices. Flattened over
+    (n, h, wo), a row shift is a shift by i*dh*Wo, so the adds run on contiguous memory (the
+    values that cross into the next image land in rows h >= Ho, which are never read).
+    ``p`` has zero rows up to ``_padded_rows`` (OpenBLAS splits short matrices badly).
+    """
+    __slots__ = ("p", "rows", "dh")
+
+    def __init__(self, xp, x, kernel, stride, pad, dilation):
+        n, c = x.shape[:2]
+        kw = kernel[1]
+        xt = padded(xp, x, pad).transpose(1, 0, 2, 3)
+        hp, wp = xt.shape[2:]
+        wo = (wp - (kw - 1) * dilation[1] - 1) // stride[1] + 1
+        self.rows, self.dh = c * kw, dilation[0]
+        self.p = xp.empty((_padded_rows(self.rows), n, hp, wo), dtype=x.dtype)
+        self.p[self.rows:] = 0
+        _column_shifts(self.p[:self.rows].reshape(c, kw, n, hp, wo), xt, kw, stride[1],
+                       dilation[1])
+
+    def conv(self, xp, w, b, ohw):
+        """The forward: one GEMM, then the kernel rows' shifted adds (and the bias)."""
+        o, c, kh, kw = w.shape
+        rows_p, n, hp, wo = self.p.shape
+        ho, m = ohw[0], kh * o
+        wk = xp.zeros((_padded_rows(m), rows_p), dtype=w.dtype)
+        wk[:m, :self.rows] = w.transpose(2, 0, 1, 3).reshape(m, self.rows)
+        y = xp.matmul(wk, self.p.reshape(rows_p, -1))[:m].reshape(kh, o, -1)
+        length = y.shape[-1]
+        span = length - (kh - 1) * self.dh * wo
+        acc = xp.empty((o, length), dtype=y.dtype)  # the tail past span is never read
+        s = self.dh * wo
+        xp.add(y[0, :, :span], y[1, :, s:s + span], out=acc[:, :span])
+        for i in range(2, kh):
+            s = i * self.dh * wo
+            acc[:, :span] += y[i, :, s:s + span]
+        src = acc.reshape(o, n, hp, wo)[:, :, :ho].swapaxes(0, 1)
+        res = xp.empty((n, o, ho, wo), dtype=w.dtype)
+        if b is None:
+            res[...] = src
+        else:
+            xp.add(src, b.reshape(1, o, 1, 1), out=res)
+        return res
+
+    def weight_grad(self, xp, g, wshape):
+        """``dW[o, c, i, j]`` as one GEMM: kh row-shifted copies of g against ``p``."""
+        o, c, kh, kw = wshape
+        rows_p, n, hp, wo = self.p.shape
+        ho, m = g.shape[2], kh * o
+        gk = xp.empty((_padded_rows(m), n * hp * wo), dtype=g.dtype)
+        gk[m:] = 0
+        g0 = gk[:o].reshape(o, n, hp, wo)
+        g0[:, :, ho:] = 0
+        g0[:, :, :ho] = g.swapaxes(0, 1)
+        shifted = gk[:m].reshape(kh, -1)  # a row shift is a flat shift by dh*Wo
+        for i in range(1, kh):
+            s = i * self.dh * wo
+            shifted[i, :s] = 0
+            shifted[i, s:] = shifted[0, :-s]
+        dw = xp.matmul(gk, self.p.reshape(rows_p, -1).T)[:m, :self.rows]
+        return xp.ascontiguousarray(dw.reshape(kh, o, c, kw).transpose(1, 2, 0, 3),
+                                    dtype=g.dtype)
 
 
 def gemm_forward(xp, w, cols, b, n, osz, groups):
@@ -182,7 +293,7 @@ def gemm_weight_grad(xp, g, cols, wshape, groups):
 def conv_input_grad(xp, g, w, xshape, geom):
     """The gradient of conv2d with respect to its input (= conv_transpose2d)."""
     kernel, stride, pad, dilation, groups = geom
-    if stride == (1, 1) and groups == 1:
+    if stride == (1, 1) and groups == 1 and bool(xp.isfinite(w.sum())):
         return _col2im_rows(xp, g, w, xshape, pad, dilation)
     cols = gemm_input_cols(xp, g, w, groups)
     return col2im(xp, cols, xshape, kernel, stride, pad, dilation, g.shape[2:])
@@ -193,17 +304,25 @@ def _col2im_rows(xp, g, w, xshape, pad, dilation):
     (GJ[j, o, n, ho, x] = g[o, n, ho, x - j*dw]) make the GEMM sum over kernel columns and
     output channels at once; its (kh*C)-row result then needs only kh row-shifted ``+=``
     (a full col2im needs kh*kw of them, over a matrix kw times taller).
+
+    GJ[0] is g zero-padded to the padded width; flattened, a column shift is a flat shift, so
+    the other kw - 1 copies are contiguous copies (what crosses a row lands in the zero
+    columns x >= Wo). The zeros meet every weight in the GEMM, so a weight holding inf or NaN
+    takes the general col2im instead (conv_input_grad checks).
     """
     n, c, h, wd = xshape
     o, _, kh, kw = w.shape
     (dh, dw), (pt, pb, pl, pr) = dilation, pad
     ho, wo = g.shape[2:]
     hp, wp = h + pt + pb, wd + pl + pr
-    gt = g.transpose(1, 0, 2, 3)
-    gj = xp.zeros((kw, o, n, ho, wp), dtype=g.dtype)  # one fill beats 2*kw short strips
-    for j in range(kw):
+    gj = xp.empty((kw, o, n, ho, wp), dtype=g.dtype)
+    gj[0, :, :, :, wo:] = 0
+    gj[0, :, :, :, :wo] = g.transpose(1, 0, 2, 3)
+    flat = gj.reshape(kw, -1)
+    for j in range(1, kw):
         q = j * dw
-        gj[j, :, :, :, q:q + wo] = gt
+        flat[j, :q] = 0
+        flat[j, q:] = flat[0, :-q]
     rows = kh * c
     wk = w.transpose(2, 1, 3, 0).reshape(rows, kw * o)  # rows (i, c), columns (j, o)
     padded_rows = _padded_rows(rows)
@@ -221,8 +340,19 @@ def _col2im_rows(xp, g, w, xshape, pad, dilation):
 
 
 def conv_weight_grad(xp, x, g, wshape, geom, cols=None):
-    """The gradient of conv2d with respect to its weight (``cols`` as conv_forward made it)."""
+    """The gradient of conv2d with respect to its weight (``cols`` as conv_forward made it).
+
+    The row-split GEMM also multiplies zeros of the shifted g by inputs outside each kernel
+    row's reach; an input holding inf or NaN would turn those into NaN where PyTorch's sum
+    has no such term, so non-finite inputs take the im2col form.
+    """
     kernel, stride, pad, dilation, groups = geom
+    if cols is None and row_split(x.shape, wshape, geom):
+        cols = RowCols(xp, x, kernel, stride, pad, dilation)
+    if isinstance(cols, RowCols):
+        if bool(xp.isfinite(x.sum())):
+            return cols.weight_grad(xp, g, wshape)
+        cols = None
     if cols is None:
         cols = im2col(xp, x, kernel, stride, pad, dilation)[0]
     return gemm_weight_grad(xp, g, cols, wshape, groups)

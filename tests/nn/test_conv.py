@@ -232,21 +232,25 @@ def _direct_conv(x, w, stride, pad, dil):
     return out
 
 
-@pytest.mark.parametrize("two_pass", [True, False])
+@pytest.mark.parametrize("form", ["two_pass", "one_pass", "row_split"])
 @pytest.mark.parametrize("cin,cout,k,stride,pad,dil", [
     (3, 6, 5, 1, 0, 1),     # LeNet's conv1: 6 rows padded to 8 in the GEMMs
     (12, 8, 3, 1, 1, 1),    # no row padding anywhere (8 rows, 36 input-gradient rows)
     (2, 40, 3, 1, 2, 2),    # 40 output channels (left unpadded), dilation with padding
     (3, 5, 3, 2, 1, 1),     # stride 2: the general col2im input gradient
+    (2, 3, (3, 2), (1, 2), (2, 1), (2, 1)),  # column stride, uneven kernel, row dilation
 ])
-def test_conv_kernels_against_direct_sum(monkeypatch, two_pass, cin, cout, k, stride, pad, dil):
-    """Every im2col strategy and GEMM shape gives the direct sum's output and gradients."""
+def test_conv_kernels_against_direct_sum(monkeypatch, form, cin, cout, k, stride, pad, dil):
+    """Every im2col strategy and GEMM shape gives the direct sum's output and gradients
+    (the row-split form applies where the row stride is 1; elsewhere it falls back)."""
     from ember._backend import conv_kernels as K
-    monkeypatch.setattr(K, "TWO_PASS_MAX", 1 << 40 if two_pass else 0)
+    monkeypatch.setattr(K, "TWO_PASS_MAX", 1 << 40 if form == "two_pass" else 0)
+    monkeypatch.setattr(K, "ROW_SPLIT", form == "row_split")
+    k, stride, pad, dil = (v if isinstance(v, tuple) else (v, v) for v in (k, stride, pad, dil))
     rng = np.random.default_rng(cin * 100 + cout)
-    x, w = rng.standard_normal((2, cin, 9, 8)), rng.standard_normal((cout, cin, k, k))
+    x, w = rng.standard_normal((2, cin, 9, 8)), rng.standard_normal((cout, cin) + k)
     b = rng.standard_normal(cout)
-    ref = _direct_conv(x, w, (stride,) * 2, (pad,) * 2, (dil,) * 2) + b.reshape(1, -1, 1, 1)
+    ref = _direct_conv(x, w, stride, pad, dil) + b.reshape(1, -1, 1, 1)
     g = rng.standard_normal(ref.shape)
     xt, wt, bt = (ember.tensor(a, requires_grad=True) for a in (x, w, b))
     out = F.conv2d(xt, wt, bt, stride=stride, padding=pad, dilation=dil)
@@ -255,15 +259,43 @@ def test_conv_kernels_against_direct_sum(monkeypatch, two_pass, cin, cout, k, st
     # gradients of <out, g> from the direct sum, by linearity: d/dw is a correlation of x
     # with g, d/dx the adjoint; both checked through finite-free identities
     gw_ref = np.stack([_direct_conv(x[:, c:c + 1].transpose(1, 0, 2, 3),
-                                    g.transpose(1, 0, 2, 3), (dil,) * 2, (pad,) * 2,
-                                    (stride,) * 2)[0] for c in range(cin)], 1)
-    np.testing.assert_allclose(wt.grad.numpy(), gw_ref[:, :, :k, :k], rtol=1e-10, atol=1e-10)
+                                    g.transpose(1, 0, 2, 3), dil, pad, stride)[0]
+                       for c in range(cin)], 1)
+    np.testing.assert_allclose(wt.grad.numpy(), gw_ref[:, :, :k[0], :k[1]], rtol=1e-10,
+                               atol=1e-10)
     # input gradient: <conv(x), g> is linear in x, so <grad_x, e> == <conv(e), g> for any e
     e = rng.standard_normal(x.shape)
     lhs = float((xt.grad.numpy() * e).sum())
-    rhs = float((_direct_conv(e, w, (stride,) * 2, (pad,) * 2, (dil,) * 2) * g).sum())
+    rhs = float((_direct_conv(e, w, stride, pad, dil) * g).sum())
     assert abs(lhs - rhs) <= 1e-9 * max(1.0, abs(rhs))
     np.testing.assert_allclose(bt.grad.numpy(), g.sum((0, 2, 3)), rtol=1e-10)
+
+
+@pytest.mark.parametrize("form", ["im2col", "row_split"])
+def test_conv_gradients_with_non_finite_values(monkeypatch, form):
+    """inf in an input's corner and in a weight give the direct sum's inf/NaN pattern: the
+    shifted-copy GEMMs (row-split weight gradient, stride-1 input gradient) would otherwise
+    multiply them by their zero padding and spread NaN where the sum has no such term."""
+    from ember._backend import conv_kernels as K
+    monkeypatch.setattr(K, "ROW_SPLIT", form == "row_split")
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((2, 3, 9, 8)), rng.standard_normal((4, 3, 3, 3))
+    x[0, 1, 0, 0] = np.inf  # the corner reaches kernel offset (0, 0) only
+    w[1, 2, 2, 2] = -np.inf  # reaches every input position but the first two rows/columns
+    g = rng.standard_normal((2, 4, 7, 6))
+    xt, wt = ember.tensor(x, requires_grad=True), ember.tensor(w, requires_grad=True)
+    F.conv2d(xt, wt).backward(ember.tensor(g))
+    gw_ref = np.empty_like(w)
+    gx_ref = np.zeros_like(x)
+    with np.errstate(invalid="ignore"):
+        for i in range(3):
+            for j in range(3):
+                win = x[:, :, i:i + 7, j:j + 6]
+                gw_ref[:, :, i, j] = np.einsum("nchw,nohw->oc", win, g)
+                gx_ref[:, :, i:i + 7, j:j + 6] += np.einsum("nohw,oc->nchw", g, w[:, :, i, j])
+    assert np.isfinite(gw_ref).sum() > 0 and np.isfinite(gx_ref).sum() > 0
+    np.testing.assert_allclose(wt.grad.numpy(), gw_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(xt.grad.numpy(), gx_ref, rtol=1e-10, atol=1e-10)
 
 
 # ---- modules ----

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 
+from .conv_kernels import bias_grad  # noqa: F401  (re-exported: the primitives call kernels.bias_grad)
 from .conv_kernels import gemm_forward, gemm_input_cols, gemm_weight_grad, out_len
 
 

@@ -68,7 +68,7 @@ class Conv(Primitive, node_name="ConvolutionBackward0"):
         gw = k.conv_weight_grad(self.xp, _4d(x), g4, _shape4(w.shape), self.geom, self._cols) \
             .reshape(w.shape) if _needs(self, 1) else None
         if len(self._in_meta) == 3:
-            gb = g4.sum(axis=(0,) + tuple(range(2, g4.ndim))) if _needs(self, 2) else None
+            gb = k.bias_grad(self.xp, g4) if _needs(self, 2) else None
             return gx, gw, gb
         return gx, gw
 

@@ -10,7 +10,10 @@ differentiable.
 >>> p.log_prob(ember.tensor(0.0))
 tensor(-0.9189)
 """
-from . import constraints, transforms
+from . import _more_a, _more_b, _more_c, constraints, transforms
+from ._more_a import *  # noqa: F403
+from ._more_b import *  # noqa: F403
+from ._more_c import *  # noqa: F403
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
@@ -43,3 +46,4 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distrib
            "RelaxedOneHotCategorical", "TransformedDistribution", "Uniform", "constraints",
            "kl_divergence", "register_kl", "transforms"]
 __all__.extend(transforms.__all__)
+__all__.extend(_more_a.__all__ + _more_b.__all__ + _more_c.__all__)

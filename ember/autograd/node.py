@@ -273,9 +273,9 @@ class Primitive(Node):
         res._rg = True
         res._grad = None
         res.grad_fn = self
-        res._version_box = [0]
+        box = res._version_box = [0]
         if self.save_output:
-            self._set_saved_output(res)
+            self._out = (out, box, 0, res.dtype, res.device)
         return res if extras is None else (res, *extras)
 
     def _link2(self, inputs):
@@ -312,10 +312,6 @@ class Primitive(Node):
             nx, ny = self._needed_inputs()
             self._saved_versions = (x._version_box[0] if nx else None,
                                     y._version_box[0] if ny else None)
-
-    def _set_saved_output(self, res):
-        if True:
-            self._out = (res._data, res._version_box, res._version_box[0], res.dtype, res.device)
 
     def _needed_inputs(self):
         """Which saved inputs backward reads (others may change in place freely)."""

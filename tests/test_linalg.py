@@ -225,6 +225,26 @@ def test_cholesky_ex():
         ember.linalg.cholesky_ex(ember.tensor(x), check_errors=True)
 
 
+
+def test_cholesky_ex_near_singular_never_raises():
+    """Rank-deficient PSD matrices (plus a rounding-sized shift) that LAPACK rejects: the
+    factorisation reports a non-zero info instead of raising, whichever pivot test trips."""
+    rng = np.random.default_rng(0)
+    rejected = []
+    for _ in range(3000):
+        v = rng.standard_normal((3, 2))
+        a = v @ v.T + rng.uniform(-1e-15, 1e-15) * np.eye(3)
+        a = (a + a.T) / 2
+        try:
+            np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            rejected.append(a)
+    assert len(rejected) > 10
+    info = ember.linalg.cholesky_ex(ember.tensor(np.stack(rejected))).info
+    assert (info.numpy() > 0).all()
+    for i in range(min(len(rejected), 20)):
+        assert int(ember.linalg.cholesky_ex(ember.tensor(rejected[i])).info) > 0
+
 # ---- matrix_power ----
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 5, -1, -2])
 def test_matrix_power(n):

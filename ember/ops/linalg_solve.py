@@ -311,10 +311,29 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False, o
     a = A._data.swapaxes(-1, -2) if upper else A._data
     info, low = cholesky_info(xp, a)
     if _first_bad(info) is None or check_errors:
-        res = Cholesky.apply(A, upper=bool(upper))
-    else:
-        res = A._from_array(low.swapaxes(-1, -2) if upper else low)
+        try:
+            res = Cholesky.apply(A, upper=bool(upper))
+            return RETURN_TYPES["linalg_cholesky_ex"](res, A._from_array(info))
+        except LinAlgError:
+            if check_errors:
+                raise
+    # near-singular matrices: LAPACK's blocked factorisation may meet a non-positive pivot
+    # where the unblocked one above did not; on this (failing) path ask LAPACK per matrix
+    info = _lapack_cholesky_info(xp, a, info)
+    res = A._from_array(low.swapaxes(-1, -2) if upper else low)
     return RETURN_TYPES["linalg_cholesky_ex"](res, A._from_array(info))
+
+
+def _lapack_cholesky_info(xp, a, info):
+    """``info`` with the order n for every matrix that the backend's Cholesky rejects."""
+    n = a.shape[-1]
+    mats, flat = a.reshape((-1, n, n)), info.reshape(-1).copy()
+    for i in range(mats.shape[0]):
+        try:
+            xp.linalg.cholesky(mats[i])
+        except xp.linalg.LinAlgError:
+            flat[i] = flat[i] or n
+    return flat.reshape(info.shape)
 
 
 def qr(A: Tensor, mode: str = "reduced", *, out=None):

@@ -7,7 +7,14 @@ from ._transform import ComposeTransform, IndependentTransform, Transform, ident
 from ._transforms_elementwise import (AbsTransform, AffineTransform, ExpTransform,
                                       PowerTransform, SigmoidTransform, SoftmaxTransform,
                                       SoftplusTransform, TanhTransform)
+from ._transforms_cat import CatTransform, StackTransform
+from ._transforms_structured import (CorrCholeskyTransform, CumulativeDistributionTransform,
+                                     LowerCholeskyTransform, PositiveDefiniteTransform,
+                                     ReshapeTransform, StickBreakingTransform)
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
-           "IndependentTransform", "PowerTransform", "SigmoidTransform", "SoftmaxTransform",
-           "SoftplusTransform", "TanhTransform", "Transform", "identity_transform"]
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+           "CorrCholeskyTransform", "CumulativeDistributionTransform", "ExpTransform",
+           "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform",
+           "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+           "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+           "Transform", "identity_transform"]

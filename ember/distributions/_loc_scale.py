@@ -7,7 +7,7 @@ from .utils import _is_number, broadcast_all
 
 
 class LocMean:
-    """``mean`` and ``mode`` are ``loc`` (also MultivariateNormal)."""
+    """``mean`` and ``mode`` are ``loc`` (also the multivariate normals and VonMises)."""
 
     @property
     def mean(self):

@@ -10,8 +10,7 @@ from .gamma import Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .kl import register_kl
-from .kl_cross import (_infinite_like, _kl_exponential_infinity, _kl_gamma_infinity,
-                        _kl_loc_infinity, _kl_pareto_infinity)
+from .kl_cross import _kl_infinity
 from .laplace import Laplace
 from .normal import Normal
 from .pareto import Pareto
@@ -73,15 +72,11 @@ def _kl_continuous_bernoulli_uniform(p, q):
     return where(outside, math.inf, result)
 
 
-@register_kl(ContinuousBernoulli, Pareto)
-def _kl_continuous_bernoulli_infinity(p, q):
-    return _infinite_like(p.probs)
-
-
-# p puts mass outside [0, 1]
-register_kl(Exponential, ContinuousBernoulli)(_kl_exponential_infinity)
-register_kl(Gamma, ContinuousBernoulli)(_kl_gamma_infinity)
-register_kl(Gumbel, ContinuousBernoulli)(_kl_loc_infinity)
-register_kl(Laplace, ContinuousBernoulli)(_kl_loc_infinity)
-register_kl(Normal, ContinuousBernoulli)(_kl_loc_infinity)
-register_kl(Pareto, ContinuousBernoulli)(_kl_pareto_infinity)
+# p puts mass where q has none
+register_kl(ContinuousBernoulli, Pareto)(_kl_infinity)
+register_kl(Exponential, ContinuousBernoulli)(_kl_infinity)
+register_kl(Gamma, ContinuousBernoulli)(_kl_infinity)
+register_kl(Gumbel, ContinuousBernoulli)(_kl_infinity)
+register_kl(Laplace, ContinuousBernoulli)(_kl_infinity)
+register_kl(Normal, ContinuousBernoulli)(_kl_infinity)
+register_kl(Pareto, ContinuousBernoulli)(_kl_infinity)

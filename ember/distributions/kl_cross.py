@@ -22,11 +22,6 @@ from .uniform import Uniform
 from .utils import euler_constant
 
 
-def _infinite_like(t):
-    from .. import full_like
-    return full_like(t, math.inf)
-
-
 def _x_log_x(t):
     return t * t.log()
 
@@ -64,24 +59,12 @@ def _kl_pareto_pareto(p, q):
 
 # p puts mass where q has none
 @register_kl(Beta, Pareto)
-def _kl_beta_infinity(p, q):
-    return _infinite_like(p.concentration1)
-
-
 @register_kl(Exponential, Beta)
 @register_kl(Exponential, Pareto)
 @register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
 @register_kl(Gamma, Beta)
 @register_kl(Gamma, Pareto)
 @register_kl(Gamma, Uniform)
-def _kl_gamma_infinity(p, q):
-    return _infinite_like(p.concentration)
-
-
 @register_kl(Gumbel, Beta)
 @register_kl(Gumbel, Exponential)
 @register_kl(Gumbel, Gamma)
@@ -89,20 +72,15 @@ def _kl_gamma_infinity(p, q):
 @register_kl(Gumbel, Uniform)
 @register_kl(Laplace, Pareto)
 @register_kl(Normal, Pareto)
-def _kl_loc_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
 @register_kl(Pareto, Beta)
 @register_kl(Pareto, Uniform)
-def _kl_pareto_infinity(p, q):
-    return _infinite_like(p.scale)
-
-
 @register_kl(Poisson, Bernoulli)
 @register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p, q):
-    return _infinite_like(p.rate)
+def _kl_infinity(p, q):
+    """Infinite everywhere, with the batch shape, dtype and device of p's first parameter
+    (all of p's parameters are broadcast to its batch shape)."""
+    from .. import full_like
+    return full_like(getattr(p, next(iter(p.arg_constraints))), math.inf)
 
 
 # across families

@@ -45,7 +45,42 @@ def _precision_to_scale_tril(P):
     return linalg.solve_triangular(L_inv, Id, upper=False)
 
 
-class MultivariateNormal(LocMean, Distribution):
+class _ScaleTrilMatrices:
+    """A scale given as one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril``
+    and kept as its lower Cholesky factor ``_unbroadcasted_scale_tril``; the three matrices,
+    expanded to ``_matrix_shape()`` (MultivariateNormal and Wishart)."""
+
+    def _set_scale_tril(self, covariance_matrix, precision_matrix, scale_tril):
+        from .. import linalg
+        if scale_tril is not None:
+            self._unbroadcasted_scale_tril = scale_tril
+        elif covariance_matrix is not None:
+            self._unbroadcasted_scale_tril = linalg.cholesky(covariance_matrix)
+        else:
+            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+
+    def _expand_matrices(self, new, matrix_shape):
+        """The matrices ``self`` holds (the one given, those computed), expanded onto ``new``."""
+        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(matrix_shape))
+
+    @lazy_property
+    def scale_tril(self):
+        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+
+    @lazy_property
+    def covariance_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        return L.matmul(L.mT).expand(self._matrix_shape())
+
+    @lazy_property
+    def precision_matrix(self):
+        from .. import cholesky_inverse
+        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
+
+
+class MultivariateNormal(LocMean, _ScaleTrilMatrices, Distribution):
     """Multivariate normal with mean ``loc`` and exactly one of ``covariance_matrix``,
     ``precision_matrix`` or ``scale_tril`` (a lower-triangular factor with positive
     diagonal).
@@ -64,7 +99,7 @@ class MultivariateNormal(LocMean, Distribution):
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None,
                  validate_args=None) -> None:
-        from .. import broadcast_shapes, linalg
+        from .. import broadcast_shapes
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
         given = [m is not None for m in (covariance_matrix, scale_tril, precision_matrix)]
@@ -82,12 +117,7 @@ class MultivariateNormal(LocMean, Distribution):
                 setattr(self, name.split()[0], m.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+        self._set_scale_tril(covariance_matrix, precision_matrix, scale_tril)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(MultivariateNormal, _instance)
@@ -95,27 +125,11 @@ class MultivariateNormal(LocMean, Distribution):
         cov_shape = batch_shape + self.event_shape + self.event_shape
         new.loc = self.loc.expand(batch_shape + self.event_shape)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(cov_shape))
+        self._expand_matrices(new, cov_shape)
         return self._expanded(new, batch_shape)
 
     def _matrix_shape(self):
         return self._batch_shape + self._event_shape + self._event_shape
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return L.matmul(L.mT).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self):
-        from .. import cholesky_inverse
-        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def variance(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from . import constraints
+from ._loc_scale import LocMean
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property
 
@@ -56,7 +57,7 @@ def _rejection_sample(loc, concentration, proposal_r, shape):
     return (x + math.pi + loc) % (2 * math.pi) - math.pi
 
 
-class VonMises(Distribution):
+class VonMises(LocMean, Distribution):
     """Von Mises distribution of an angle with mean direction ``loc`` (radians) and
     ``concentration``; ``loc`` and values may be any real number, read modulo ``2 pi``.
 
@@ -113,14 +114,6 @@ class VonMises(Distribution):
         with no_grad():
             x = _rejection_sample(self._loc, self._concentration, self._proposal_r, shape)
             return x.to(self.loc.dtype)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @lazy_property
     def variance(self):

@@ -5,15 +5,14 @@ import math
 import numbers
 import warnings
 
-from .. import arange, broadcast_shapes, cholesky_solve, einsum, eye, linalg, mvlgamma, \
-    tensor, where
+from .. import arange, broadcast_shapes, cholesky_solve, einsum, linalg, mvlgamma, tensor, where
 from .._size import Size
 from . import constraints
 from ._special import digamma
 from .exp_family import ExponentialFamily
 from .gamma import Gamma
-from .multivariate_normal import _precision_to_scale_tril
-from .utils import _standard_normal, finfo, lazy_property, vec_to_tril_matrix
+from .multivariate_normal import _ScaleTrilMatrices
+from .utils import _standard_normal, finfo, vec_to_tril_matrix
 
 __all__ = ["Wishart"]
 
@@ -30,7 +29,7 @@ def _mvdigamma(x, p: int):
     return digamma(x.unsqueeze(-1) - half_steps).sum(-1)
 
 
-class Wishart(ExponentialFamily):
+class Wishart(_ScaleTrilMatrices, ExponentialFamily):
     """Wishart distribution with ``df`` degrees of freedom (greater than p - 1 for p x p
     matrices) and exactly one of ``covariance_matrix``, ``precision_matrix`` or
     ``scale_tril`` (the scale matrix or its lower Cholesky factor).
@@ -80,12 +79,7 @@ class Wishart(ExponentialFamily):
             warnings.warn("Low df values detected. Singular samples are highly likely to "
                           "occur for ndim - 1 < df < ndim.", stacklevel=2)
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+        self._set_scale_tril(covariance_matrix, precision_matrix, scale_tril)
         self._dist_chi2 = self._chi2(batch_shape)
 
     def _chi2(self, batch_shape):
@@ -101,30 +95,13 @@ class Wishart(ExponentialFamily):
         cov_shape = batch_shape + self.event_shape
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(cov_shape)
         new.df = self.df.expand(batch_shape)
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(cov_shape))
+        self._expand_matrices(new, cov_shape)
         self._expanded(new, batch_shape)
         new._dist_chi2 = new._chi2(batch_shape)
         return new
 
     def _matrix_shape(self):
         return self._batch_shape + self._event_shape
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return (L @ L.transpose(-2, -1)).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        identity = eye(self._event_shape[-1], dtype=L.dtype, device=L.device)
-        return cholesky_solve(identity, L).expand(self._matrix_shape())
 
     def _df_matrix(self, df):
         return df.view(self._batch_shape + (1, 1))

@@ -6,6 +6,11 @@ import pytest
 
 import ember
 import ember.distributions as ED
+from ember.autograd import gradcheck, gradgradcheck
+
+
+#: properties torch defines for every distribution (NotImplementedError where it has none)
+PROPERTIES = ("mean", "mode", "variance", "stddev")
 
 
 def torch_or_skip():
@@ -37,6 +42,14 @@ def make(lib_name, name, kwargs, dtype=np.float64, requires_grad=False):
     return getattr(mod, name)(**args), args
 
 
+def make_pair(name, kwargs, dtype=np.float64, requires_grad=False):
+    """``name(**kwargs)`` from both libraries: ``(ember dist, torch dist, ember args, torch
+    args)``."""
+    e, e_args = make("ember", name, kwargs, dtype, requires_grad)
+    t, t_args = make("torch", name, kwargs, dtype, requires_grad)
+    return e, t, e_args, t_args
+
+
 def to_lib(lib_name, arr, dtype=np.float64):
     lib = ember if lib_name == "ember" else torch_or_skip()
     return _convert(lib, np.asarray(arr), dtype)
@@ -48,6 +61,87 @@ def assert_same(e, t, rtol=1e-6, atol=1e-8):
     assert e.dtype.name == str(t.dtype).replace("torch.", "")
     np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol,
                                equal_nan=True)
+
+
+def same_outcome(fe, ft, **tol):
+    """``fe()`` (ember) raises what ``ft()`` (torch) raises, with the same message but for the
+    module name, or both give the same tensor."""
+    try:
+        t = ft()
+    except Exception as err:  # noqa: BLE001 - any torch error must be mirrored
+        with pytest.raises(type(err)) as info:
+            fe()
+        assert str(info.value) == str(err).replace("torch.distributions", "ember.distributions")
+        return
+    assert_same(fe(), t, **tol)
+
+
+def assert_moments_match_torch(e, t):
+    """The PROPERTIES and the entropy of ``e`` agree with torch's ``t`` (or raise alike)."""
+    for name in PROPERTIES:
+        same_outcome(lambda: getattr(e, name), lambda: getattr(t, name), rtol=1e-10)
+    same_outcome(e.entropy, t.entropy, rtol=1e-10, atol=1e-12)
+
+
+def assert_same_error(fe, ft, msg=None):
+    """``fe()`` (ember) raises the exception type and message that ``ft()`` (torch) raises."""
+    with pytest.raises(Exception) as expected:
+        ft()
+    with pytest.raises(type(expected.value)) as got:
+        fe()
+    assert str(got.value) == str(expected.value), msg
+
+
+def assert_errors_match_torch(fn):
+    """``fn(lib, distributions module)`` raises the same for ember as for torch."""
+    torch = torch_or_skip()
+    assert_same_error(lambda: fn(ember, ED), lambda: fn(torch, torch.distributions))
+
+
+def assert_grads_match_torch(e_out, t_out, e_args, t_args):
+    """The gradients of the scalars ``e_out`` (ember) and ``t_out`` (torch) with respect to
+    the arguments that require grad agree (both None where one is unused)."""
+    torch = torch_or_skip()
+    names = [k for k, v in t_args.items() if getattr(v, "requires_grad", False)]
+    t_grads = torch.autograd.grad(t_out, [t_args[k] for k in names], allow_unused=True)
+    e_grads = ember.autograd.grad(e_out, [e_args[k] for k in names], allow_unused=True)
+    for name, eg, tg in zip(names, e_grads, t_grads):
+        assert (eg is None) == (tg is None), name
+        if tg is not None:
+            np.testing.assert_allclose(eg.numpy(), tg.numpy(), rtol=1e-8, atol=1e-10,
+                                       err_msg=name)
+
+
+def assert_kl_matches_torch(p_name, p_kwargs, q_name, q_kwargs, rng, q_grad=False):
+    """``kl_divergence(p, q)`` agrees with torch's, and so do its gradients (weighted by
+    normals from ``rng``, over the finite entries) in p's parameters and, with ``q_grad``,
+    q's."""
+    torch = torch_or_skip()
+    ep, tp, ep_args, tp_args = make_pair(p_name, p_kwargs, requires_grad=True)
+    eq, tq, eq_args, tq_args = make_pair(q_name, q_kwargs, requires_grad=q_grad)
+    e, t = ED.kl_divergence(ep, eq), torch.distributions.kl_divergence(tp, tq)
+    assert_same(e, t, rtol=1e-10, atol=1e-12)
+    finite = np.isfinite(t.detach().numpy())
+    if not t.requires_grad or not finite.any():
+        return
+    w = rng.normal(size=finite.shape)
+    e_out = ember.where(ember.tensor(finite), e, 0.0).mul(ember.tensor(w)).sum()
+    t_out = torch.where(torch.tensor(finite), t, 0.0).mul(torch.tensor(w)).sum()
+    e_args = {**ep_args, **{"q." + k: v for k, v in eq_args.items()}}
+    t_args = {**tp_args, **{"q." + k: v for k, v in tq_args.items()}}
+    assert_grads_match_torch(e_out, t_out, e_args, t_args)
+
+
+def float64_leaves(*values):
+    """A float64 tensor requiring grad for each value."""
+    return [ember.tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
+
+
+def assert_gradchecks(fn, values):
+    """gradcheck and gradgradcheck of ``fn`` at float64 leaves made from ``values``."""
+    inputs = float64_leaves(*values)
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
 
 
 def _pos(r, shape, lo=0.5, hi=3.0):
@@ -114,21 +208,23 @@ def _spd(r, shape):
 
 
 def real_name(spec: str) -> str:
-    """The class behind a SPECS key (``BernoulliLogits`` -> ``Bernoulli``)."""
-    for suffix in ("Logits",):
+    """The class behind a table key: a variant's suffix and number dropped
+    (``BernoulliLogits`` -> ``Bernoulli``, ``GumbelScalar`` -> ``Gumbel``)."""
+    spec = spec.rstrip("0123456789")
+    for suffix in ("Logits", "Scalar"):
         if spec.endswith(suffix):
             return spec[:-len(suffix)]
     return spec
 
 
-def spec_pair(spec, seed=0, dtype=np.float64, requires_grad=False):
-    """The ember and torch distributions of a SPECS entry, plus a value array to score."""
-    params, values = SPECS[spec]
+def spec_pair(spec, seed=0, dtype=np.float64, requires_grad=False, table=None):
+    """The ember and torch distributions of an entry of ``table`` (SPECS by default: name ->
+    (parameters from a Generator, values from a Generator)), plus a value array to score."""
+    params, values = (SPECS if table is None else table)[spec]
     r = np.random.default_rng(seed)
     kwargs = params(r)
     value = values(r)
-    e, e_args = make("ember", real_name(spec), kwargs, dtype, requires_grad)
-    t, t_args = make("torch", real_name(spec), kwargs, dtype, requires_grad)
+    e, t, e_args, t_args = make_pair(real_name(spec), kwargs, dtype, requires_grad)
     return e, t, value, e_args, t_args
 
 

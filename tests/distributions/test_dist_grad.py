@@ -7,8 +7,8 @@ import pytest
 
 import ember
 import ember.distributions as ED
-from dist_helpers import SPECS, spec_pair, to_lib, torch_or_skip
-from ember.autograd import gradcheck, gradgradcheck
+from dist_helpers import (SPECS, assert_gradchecks, assert_grads_match_torch, spec_pair, to_lib,
+                          torch_or_skip)
 from ember.distributions._sampling import standard_gamma_grad
 from ember.distributions._special import gammainc
 
@@ -28,16 +28,7 @@ def test_log_prob_and_entropy_gradients_match_torch(spec):
         e_ent = e.entropy().sum()
     except NotImplementedError:
         t_ent = e_ent = 0
-    names = [k for k, v in t_args.items() if getattr(v, "requires_grad", False)]
-    t_grads = torch_or_skip().autograd.grad(t_out + t_ent, [t_args[k] for k in names])
-    e_grads = ember.autograd.grad(e_out + e_ent, [e_args[k] for k in names])
-    for name, eg, tg in zip(names, e_grads, t_grads):
-        np.testing.assert_allclose(eg.numpy(), tg.numpy(), rtol=1e-8, atol=1e-10,
-                                   err_msg=name)
-
-
-def _f64(*values, grad=True):
-    return [ember.tensor(np.asarray(v, dtype=np.float64), requires_grad=grad) for v in values]
+    assert_grads_match_torch(e_out + e_ent, t_out + t_ent, e_args, t_args)
 
 
 #: name -> (function of float64 tensors, their values); checked by gradcheck and gradgradcheck
@@ -93,10 +84,7 @@ FUNCTIONS = {
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_gradcheck_and_gradgradcheck(name):
-    fn, values = FUNCTIONS[name]
-    inputs = _f64(*values)
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(fn, inputs)
+    assert_gradchecks(*FUNCTIONS[name])
 
 
 @pytest.mark.parametrize("name", ["Normal", "Laplace", "LogNormal", "Uniform", "Exponential",

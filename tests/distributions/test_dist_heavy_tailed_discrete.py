@@ -10,8 +10,9 @@ import pytest
 
 import ember
 import ember.distributions as ED
-from dist_helpers import assert_same, make, to_lib, torch_or_skip
-from ember.autograd import gradcheck, gradgradcheck
+from dist_helpers import (PROPERTIES, assert_errors_match_torch, assert_gradchecks,
+                          assert_grads_match_torch, assert_moments_match_torch, assert_same, make,
+                          make_pair, same_outcome, to_lib, torch_or_skip)
 
 R = np.random.default_rng(3)
 POS = R.uniform(0.5, 3.0, (3, 1))
@@ -48,27 +49,12 @@ SPECS = {
                  R.normal(size=(3, 2, 5)) * 4),
 }
 ALL = sorted(SPECS)
-PROPERTIES = ("mean", "mode", "variance", "stddev")
 
 
 def _pair(spec, dtype=np.float64, requires_grad=False):
     name, kwargs, value = SPECS[spec]
-    e, e_args = make("ember", name, kwargs, dtype, requires_grad)
-    t, t_args = make("torch", name, kwargs, dtype, requires_grad)
+    e, t, e_args, t_args = make_pair(name, kwargs, dtype, requires_grad)
     return e, t, value, e_args, t_args
-
-
-def _same_outcome(fe, ft, **tol):
-    """Both raise the same exception type (and message), or give the same tensor."""
-    try:
-        t = ft()
-    except Exception as err:  # noqa: BLE001 - any torch error must be mirrored
-        with pytest.raises(type(err)) as info:
-            fe()
-        if "does not implement" not in str(err):
-            assert str(info.value) == str(err)
-        return
-    assert_same(fe(), t, **tol)
 
 
 @pytest.mark.parametrize("spec", ALL)
@@ -83,13 +69,11 @@ def test_log_prob_matches_torch(spec, dtype):
 @pytest.mark.parametrize("spec", ALL)
 def test_moments_entropy_cdf_icdf_match_torch(spec):
     e, t, value, _, _ = _pair(spec)
-    for name in PROPERTIES:
-        _same_outcome(lambda: getattr(e, name), lambda: getattr(t, name), rtol=1e-10)
-    _same_outcome(e.entropy, t.entropy, rtol=1e-10, atol=1e-12)
+    assert_moments_match_torch(e, t)
     q = R.uniform(0.01, 0.99, value.shape)
     for method, arg in (("cdf", value), ("icdf", q)):
-        _same_outcome(lambda: getattr(e, method)(to_lib("ember", arg)),
-                      lambda: getattr(t, method)(to_lib("torch", arg)), rtol=1e-10, atol=1e-12)
+        same_outcome(lambda: getattr(e, method)(to_lib("ember", arg)),
+                     lambda: getattr(t, method)(to_lib("torch", arg)), rtol=1e-10, atol=1e-12)
     assert e.batch_shape == t.batch_shape and e.event_shape == t.event_shape
     assert e.has_rsample == t.has_rsample
     assert e.has_enumerate_support == t.has_enumerate_support
@@ -103,7 +87,6 @@ def test_log_prob_and_entropy_gradients_match_torch(spec):
     torch = torch_or_skip()
     e, t, value, e_args, t_args = _pair(spec, requires_grad=True)
     w = R.normal(size=np.broadcast_shapes(value.shape, tuple(e.batch_shape)))
-    names = [k for k, v in t_args.items() if getattr(v, "requires_grad", False)]
     outs = []
     for lib, d in ((ember, e), (torch, t)):
         out = (d.log_prob(to_lib(lib.__name__, value)) * to_lib(lib.__name__, w)).sum()
@@ -112,10 +95,7 @@ def test_log_prob_and_entropy_gradients_match_torch(spec):
         except NotImplementedError:
             pass
         outs.append(out)
-    eg = ember.autograd.grad(outs[0], [e_args[k] for k in names])
-    tg = torch.autograd.grad(outs[1], [t_args[k] for k in names])
-    for name, a, b in zip(names, eg, tg):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-8, atol=1e-10, err_msg=name)
+    assert_grads_match_torch(*outs, e_args, t_args)
 
 
 @pytest.mark.parametrize("spec", ALL)
@@ -132,10 +112,6 @@ def test_expand_and_sample_shapes(spec):
         assert s.shape == (3,) + tuple(d.batch_shape) and s.dtype == ember.float64
         assert not s.requires_grad and bool(d.support.check(s).all())
     assert str(t.sample((3,)).dtype) == repr(e.sample((3,)).dtype)
-
-
-def _f64(*values):
-    return [ember.tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
 
 
 def _v(*values):
@@ -169,10 +145,7 @@ FUNCTIONS = {
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_gradcheck_and_gradgradcheck(name):
-    fn, values = FUNCTIONS[name]
-    inputs = _f64(*values)
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(fn, inputs)
+    assert_gradchecks(*FUNCTIONS[name])
 
 
 # ---- sampling ----
@@ -368,13 +341,7 @@ BAD = [
 
 @pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])
 def test_errors_match_torch(case):
-    torch = torch_or_skip()
-    _, fn = case
-    with pytest.raises(Exception) as expected:
-        fn(torch, torch.distributions)
-    with pytest.raises(type(expected.value)) as got:
-        fn(ember, ED)
-    assert str(got.value) == str(expected.value)
+    assert_errors_match_torch(case[1])
 
 
 def test_unvalidated_extremes():

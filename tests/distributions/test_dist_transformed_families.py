@@ -3,6 +3,7 @@ LogisticNormal against torch.distributions: values, moments, shapes, sampling, g
 validation."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -10,8 +11,9 @@ import pytest
 
 import ember
 import ember.distributions as ED
-from dist_helpers import assert_same, make, to_lib, torch_or_skip
-from ember.autograd import gradcheck, gradgradcheck
+from dist_helpers import (PROPERTIES, assert_errors_match_torch, assert_gradchecks,
+                          assert_grads_match_torch, assert_moments_match_torch, assert_same,
+                          same_outcome, spec_pair, to_lib, torch_or_skip)
 
 
 def _pos(r, shape, lo=0.5, hi=3.0):
@@ -44,39 +46,13 @@ ALL = sorted(CASES)
 #: cases with Python-number parameters: those are float32 (the default dtype), and torch's
 #: float32 log is not always correctly rounded, so these compare to float32 precision
 NUMBER_CASES = ("GumbelScalar", "LogisticNormal1")
-PROPERTIES = ("mean", "mode", "variance", "stddev")
-
-
-def _name(case):
-    return case.rstrip("0123456789").replace("Scalar", "")
-
-
-def pair(case, seed=0, dtype=np.float64, requires_grad=False):
-    params, values = CASES[case]
-    r = np.random.default_rng(seed)
-    kwargs = params(r)
-    value = values(r)
-    e, e_args = make("ember", _name(case), kwargs, dtype, requires_grad)
-    t, t_args = make("torch", _name(case), kwargs, dtype, requires_grad)
-    return e, t, value, e_args, t_args
+pair = functools.partial(spec_pair, table=CASES)
 
 
 def _tol(case, dtype=np.float64):
     if dtype == np.float32 or case in NUMBER_CASES:
         return dict(rtol=2e-5, atol=2e-5)
     return dict(rtol=1e-10, atol=1e-12)
-
-
-def same_outcome(fe, ft, **tol):
-    """Both raise the same exception type and message, or both give the same tensor."""
-    try:
-        t = ft()
-    except Exception as err:  # noqa: BLE001 - any torch error must be mirrored
-        with pytest.raises(type(err)) as info:
-            fe()
-        assert str(info.value) == str(err).replace("torch.distributions", "ember.distributions")
-        return
-    assert_same(fe(), t, **tol)
 
 
 @pytest.mark.parametrize("case", ALL)
@@ -90,9 +66,7 @@ def test_log_prob_matches_torch(case, dtype):
 @pytest.mark.parametrize("case", ALL)
 def test_moments_entropy_and_shapes_match_torch(case):
     e, t, _, _, _ = pair(case)
-    for name in PROPERTIES:
-        same_outcome(lambda: getattr(e, name), lambda: getattr(t, name), rtol=1e-10)
-    same_outcome(e.entropy, t.entropy, rtol=1e-10, atol=1e-12)
+    assert_moments_match_torch(e, t)
     assert e.batch_shape == t.batch_shape and e.event_shape == t.event_shape
     assert e.has_rsample == t.has_rsample
     assert repr(e) == repr(t)
@@ -241,11 +215,7 @@ def test_log_prob_and_entropy_gradients_match_torch(case):
     t_out = (t.log_prob(to_lib("torch", value)) * torch.tensor(w)).sum()
     if case != "LogisticNormal":
         e_out, t_out = e_out + e.entropy().sum(), t_out + t.entropy().sum()
-    names = list(t_args)
-    t_grads = torch.autograd.grad(t_out, [t_args[k] for k in names])
-    e_grads = ember.autograd.grad(e_out, [e_args[k] for k in names])
-    for name, eg, tg in zip(names, e_grads, t_grads):
-        np.testing.assert_allclose(eg.numpy(), tg.numpy(), rtol=1e-8, atol=1e-10, err_msg=name)
+    assert_grads_match_torch(e_out, t_out, e_args, t_args)
 
 
 def _v(*values):
@@ -278,10 +248,7 @@ FUNCTIONS = {
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_gradcheck_and_gradgradcheck(name):
-    fn, values = FUNCTIONS[name]
-    inputs = [ember.tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(fn, inputs)
+    assert_gradchecks(*FUNCTIONS[name])
 
 
 NAN = float("nan")
@@ -317,13 +284,7 @@ BAD = [
 
 @pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])
 def test_errors_match_torch(case):
-    torch = torch_or_skip()
-    _, fn = case
-    with pytest.raises(Exception) as expected:
-        fn(torch, torch.distributions)
-    with pytest.raises(type(expected.value)) as got:
-        fn(ember, ED)
-    assert str(got.value) == str(expected.value)
+    assert_errors_match_torch(case[1])
 
 
 def test_validate_args_false_and_custom_init_expand():

@@ -98,6 +98,14 @@ def _column_shifts(out, xt, kw, sw, dw):
     return out
 
 
+def _flat_shifts(flat, step):
+    """Fill rows 1.. of ``flat`` (k, L) with row 0 shifted right by i*step (zeros enter)."""
+    for i in range(1, flat.shape[0]):
+        s = i * step
+        flat[i, :s] = 0
+        flat[i, s:] = flat[0, :-s]
+
+
 def col2im(xp, cols, xshape, kernel, stride, pad, dilation, ohw):
     """The adjoint of im2col: (C*kh*kw, N*Ho*Wo) back to an (N, C, H, W) array."""
     n, c, h, w = xshape
@@ -203,20 +211,13 @@ class RowCols:
         wk[:m, :self.rows] = w.transpose(2, 0, 1, 3).reshape(m, self.rows)
         y = xp.matmul(wk, self.p.reshape(rows_p, -1))[:m].reshape(kh, o, -1)
         length = y.shape[-1]
-        span = length - (kh - 1) * self.dh * wo
+        step = self.dh * wo  # one kernel row down, in the flattened (n, h, wo) order
+        span = length - (kh - 1) * step
         acc = xp.empty((o, length), dtype=y.dtype)  # the tail past span is never read
-        s = self.dh * wo
-        xp.add(y[0, :, :span], y[1, :, s:s + span], out=acc[:, :span])
+        xp.add(y[0, :, :span], y[1, :, step:step + span], out=acc[:, :span])
         for i in range(2, kh):
-            s = i * self.dh * wo
-            acc[:, :span] += y[i, :, s:s + span]
-        src = acc.reshape(o, n, hp, wo)[:, :, :ho].swapaxes(0, 1)
-        res = xp.empty((n, o, ho, wo), dtype=w.dtype)
-        if b is None:
-            res[...] = src
-        else:
-            xp.add(src, b.reshape(1, o, 1, 1), out=res)
-        return res
+            acc[:, :span] += y[i, :, i * step:i * step + span]
+        return _as_nchw(xp, acc.reshape(o, n, hp, wo)[:, :, :ho], b, w.dtype)
 
     def weight_grad(self, xp, g, wshape):
         """``dW[o, c, i, j]`` as one GEMM: kh row-shifted copies of g against ``p``."""
@@ -228,11 +229,7 @@ class RowCols:
         g0 = gk[:o].reshape(o, n, hp, wo)
         g0[:, :, ho:] = 0
         g0[:, :, :ho] = g.swapaxes(0, 1)
-        shifted = gk[:m].reshape(kh, -1)  # a row shift is a flat shift by dh*Wo
-        for i in range(1, kh):
-            s = i * self.dh * wo
-            shifted[i, :s] = 0
-            shifted[i, s:] = shifted[0, :-s]
+        _flat_shifts(gk[:m].reshape(kh, -1), self.dh * wo)  # a row shift is a flat shift
         dw = xp.matmul(gk, self.p.reshape(rows_p, -1).T)[:m, :self.rows]
         return xp.ascontiguousarray(dw.reshape(kh, o, c, kw).transpose(1, 2, 0, 3),
                                     dtype=g.dtype)
@@ -249,13 +246,18 @@ def gemm_forward(xp, w, cols, b, n, osz, groups):
         out = xp.matmul(wp, cols)[:o]
     else:
         out = xp.matmul(_grouped(wm, groups), _grouped(cols, groups)).reshape(o, -1)
-    osz = tuple(osz)
-    src = out.reshape((o, n) + osz).swapaxes(0, 1)
-    res = xp.empty((n, o) + osz, dtype=w.dtype)  # bfloat16 matmul gives float32: round back
+    return _as_nchw(xp, out.reshape((o, n) + tuple(osz)), b, w.dtype)
+
+
+def _as_nchw(xp, out, b, dtype):
+    """An (O, N, *spatial) GEMM result copied into (N, O, *spatial) order in ``dtype``
+    (bfloat16 matmul gives float32: this rounds back), the bias added in the same pass."""
+    src = out.swapaxes(0, 1)
+    res = xp.empty(src.shape, dtype=dtype)
     if b is None:
         res[...] = src
     else:
-        xp.add(src, b.reshape((1, o) + (1,) * len(osz)), out=res)
+        xp.add(src, b.reshape((1, -1) + (1,) * (src.ndim - 2)), out=res)
     return res
 
 
@@ -328,11 +330,7 @@ def _col2im_rows(xp, g, w, xshape, pad, dilation):
     gj = xp.empty((kw, o, n, ho, wp), dtype=g.dtype)
     gj[0, :, :, :, wo:] = 0
     gj[0, :, :, :, :wo] = g.transpose(1, 0, 2, 3)
-    flat = gj.reshape(kw, -1)
-    for j in range(1, kw):
-        q = j * dw
-        flat[j, :q] = 0
-        flat[j, q:] = flat[0, :-q]
+    _flat_shifts(gj.reshape(kw, -1), dw)
     rows = kh * c
     wk = w.transpose(2, 1, 3, 0).reshape(rows, kw * o)  # rows (i, c), columns (j, o)
     padded_rows = _padded_rows(rows)

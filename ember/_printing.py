@@ -201,7 +201,8 @@ def _grad_suffix(t) -> str | None:
 def tensor_repr(t) -> str:
     """What ``repr(t)`` and ``str(t)`` return, character for character as PyTorch prints."""
     arr = _host_array(t)
-    indent, suffixes = len("tensor("), []
+    prefix = _prefix(t)
+    indent, suffixes = len(prefix), []
     device = getattr(t, "device", None)
     if device is not None and device.type != "cpu":
         suffixes.append(f"device='{device}'")
@@ -220,4 +221,14 @@ def tensor_repr(t) -> str:
     grad = _grad_suffix(t)
     if grad is not None:
         suffixes.append(grad)
-    return _add_suffixes("tensor(" + body, suffixes, indent)
+    return _add_suffixes(prefix + body, suffixes, indent)
+
+
+def _prefix(t) -> str:
+    """``tensor(`` for a Tensor or Parameter; other subclasses print their class name."""
+    from ember._tensor import Tensor
+    from ember.nn.parameter import Parameter
+    cls = type(t)
+    if cls is Tensor or cls is Parameter or not isinstance(t, Tensor):
+        return "tensor("
+    return cls.__name__ + "("

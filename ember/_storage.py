@@ -162,7 +162,8 @@ def reduce_tensor(t):
     if not isinstance(data, (np.ndarray, np.generic)):
         data = data.get()
     data = np.array(data, order="C", copy=True)
-    state = dict(t.__dict__) if t.__dict__ else None
+    from ._tensor import user_state
+    state = user_state(t) or None
     return (_rebuild_pickled, (data, t.dtype, str(t.device),
                                t.requires_grad, type(t), state))
 

@@ -333,10 +333,9 @@ class Tensor:
         if gradient is None and inputs is None and not create_graph and node is not None \
                 and self._data.size == 1 and self.dtype.is_floating_point:
             # the common `loss.backward()`: skip the general argument handling
-            seed = self._backend.xp.empty(self._data.shape, self._data.dtype)
+            seed = self._data.copy()
             seed.fill(1)
-            _engine.execute([(node, self._output_nr)], [seed], retain_graph=bool(retain_graph),
-                            create_graph=False, like=self)
+            _engine.backward_scalar(node, self._output_nr, seed, bool(retain_graph), self)
             return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -440,7 +439,7 @@ class Tensor:
                          type(self) if type(self) is not Tensor else None)
         t._rg = self._rg
         if type(self) is not Tensor:
-            t.__dict__.update({k: v for k, v in self.__dict__.items()})
+            t.__dict__.update(user_state(self))
         if self.grad is not None:
             t.grad = self.grad.__deepcopy__(memo)
         memo[id(self)] = t
@@ -510,6 +509,17 @@ class Tensor:
         from .ops.creation import full
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
                     requires_grad=requires_grad)
+
+
+#: instance attributes that tie a tensor to its place in autograd (its accumulator node,
+#: hooks, view base): a copy or an unpickled tensor starts without them, as in PyTorch
+_AUTOGRAD_ATTRS = frozenset(("_grad_acc", "_hooks", "_post_hooks", "_retains_grad", "_base",
+                             "_output_nr"))
+
+
+def user_state(t) -> dict:
+    """The attributes a copy of ``t`` keeps: its instance dict without autograd's."""
+    return {k: v for k, v in t.__dict__.items() if k not in _AUTOGRAD_ATTRS}
 
 
 def clear_grads(params, set_to_none: bool = True) -> None:

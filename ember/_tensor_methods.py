@@ -45,6 +45,7 @@ Tensor.H = property(lambda self: shape.T(self).conj() if self.is_complex() else 
 Tensor.mH = property(shape.mT)
 Tensor.conj = lambda self: self
 Tensor.view_as = lambda self, other: shape.view(self, other.shape)
+Tensor.as_subclass = shape.as_subclass
 Tensor.reshape_as = lambda self, other: shape.reshape(self, other.shape)
 
 
@@ -95,6 +96,8 @@ def _rev(fn):
 def _arith(prim, general, skip=None):
     """An operator: ``prim.apply2`` straight away for two Tensors of one dtype and device
     (no promotion to do), else the ``general`` function."""
+    if not isinstance(prim.__dict__.get("forward"), staticmethod):
+        raise TypeError(f"{prim.__name__}.apply2 needs a static forward")
     apply2 = prim.apply2
 
     def op(self, other):

@@ -73,48 +73,64 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
             buf[nr] = g
     if len(heap) > 1:
         heapify(heap)
-    needed = _needed(list(buffers), {e[0] for e in capture}) if capture is not None else None
-    captured = {}
     if like is None:
         like = next((g for g in root_grads if g is not None), None)
-    arrays_ok = ARRAY_PATH[0] and not create_graph
-    # no capture, hooks-free tensors and no anomaly mode: the common loss.backward()
-    simple = capture is None and not STATE.anomaly
+    needed = _needed(list(buffers), {e[0] for e in capture}) if capture is not None else None
+    general = capture is not None or create_graph or not accumulate or STATE.anomaly \
+        or not ARRAY_PATH[0]
+    captured = {}
+    _run(heap, buffers, like, retain_graph, general, create_graph, capture, captured, needed,
+         accumulate)
+    return captured
+
+
+def backward_scalar(node, nr, seed, retain_graph, like):
+    """``execute`` for the common ``loss.backward()``: one root, its gradient a raw array."""
+    _run([(-node._seq, node)], {node: {nr: seed}}, like, retain_graph,
+         STATE.anomaly or not ARRAY_PATH[0], False, None, None, None, True)
+
+
+def _run(heap, buffers, like, retain_graph, general, create_graph, capture, captured, needed,
+         accumulate):
+    """The engine's loop. Unless ``general``, nodes without hooks take the fast path (the
+    common loss.backward(): arrays where nodes have them); anything else, and any node or
+    leaf with hooks, goes through ``_run_node``."""
     prev, prev_capturing = STATE.enabled, STATE.capturing
     STATE.enabled = bool(create_graph)
     STATE.capturing = capture is not None
     take = buffers.pop
+    get = buffers.get
     try:
         while heap:
             node = heappop(heap)[1]
             grads = take(node)
-            if needed is not None and node not in needed:
-                continue
-            if simple and not node._hooked:
-                if type(node) is AccumulateGrad:
-                    if accumulate:
-                        var = node.variable
-                        g = grads[0]
-                        if not create_graph and var._hooks is None \
-                                and var._post_hooks is None and type(g) is not Tensor:
-                            old = var._grad
-                            if old is None:  # a copy: the array may be shared with others
-                                var._grad = var._from_array(g.copy())
-                            else:
-                                old._data += g
-                        else:
-                            node.apply_grad(g, create_graph)
+            if general or node._hooked:
+                if needed is not None and node not in needed:
                     continue
-                arrays = node.backward_arrays if arrays_ok else None
+                outs = _run_node(node, _as_tensors(grads, like), capture, captured,
+                                 accumulate, create_graph)
+            elif type(node) is AccumulateGrad:
+                var = node._var()
+                g = grads[0]
+                if var is None:  # the leaf is gone: no one can read its gradient
+                    continue
+                if var._hooks is None and var._post_hooks is None and type(g) is not Tensor:
+                    old = var._grad
+                    if old is None:  # a copy: the array may be shared with others
+                        var._grad = var._from_array(g.copy())
+                    else:
+                        old._data += g
+                else:
+                    node.apply_grad(g, False)
+                continue
+            else:
+                arrays = node.backward_arrays
                 if arrays is not None:
                     g = grads[0]
                     outs = arrays(g._data if type(g) is Tensor else g)
                 else:
                     outs = node._backward(_as_tensors(grads, like))
-            else:
-                outs = _run_node(node, _as_tensors(grads, like), capture, captured,
-                                 accumulate, create_graph)
-            if not retain_graph:
+            if not retain_graph and node._holds:
                 node._release()
             if outs is None:
                 continue
@@ -130,9 +146,10 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                     else:
                         if g.shape != meta[0]:
                             g = sum_to_array(g, meta[0])
-                        if g.dtype != meta[1].np:
-                            g = g.astype(meta[1].np)
-                buf = buffers.get(nxt)
+                        npd = meta[1].np
+                        if g.dtype is not npd and g.dtype != npd:
+                            g = g.astype(npd)
+                buf = get(nxt)
                 if buf is None:
                     buffers[nxt] = {nr: g}
                     heappush(heap, (-nxt._seq, nxt))
@@ -142,7 +159,6 @@ def execute(root_edges, root_grads, *, retain_graph, create_graph, capture=None,
                     buf[nr] = g
     finally:
         STATE.enabled, STATE.capturing = prev, prev_capturing
-    return captured
 
 
 #: the array fast path (``Primitive.backward_arrays``) may be switched off for testing
@@ -211,7 +227,8 @@ def _run_node(node, grads, capture, captured, accumulate, create_graph):
     if type(node) is AccumulateGrad:
         g = grads[0]
         if capture is not None:
-            for hook in node.variable._tensor_hooks():
+            var = node.variable
+            for hook in var._tensor_hooks() if var is not None else ():
                 out = hook(g)
                 if out is not None:
                     g = out

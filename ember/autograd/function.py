@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .grad_mode import STATE
-from .node import FREED_MSG, Node, _raise_modified, edge_of, next_seq
+from .node import FREED_MSG, Node, _raise_modified, edge_of, leaf_meta, next_seq
 
 
 class FunctionCtx:
@@ -126,7 +126,7 @@ class Function(metaclass=FunctionMeta):
         outs_t = (outs,) if single else outs
         node.next_functions = tuple(edge_of(t) for t in tensor_args)
         node._seq = next_seq()
-        node._in_meta = tuple((t.shape, t.dtype) if t._rg else None for t in tensor_args)
+        node._in_meta = tuple(leaf_meta(t) if t._rg else None for t in tensor_args)
         non_diff = {id(t) for t in node._non_diff}
         result, meta = [], []
         for i, o in enumerate(outs_t):

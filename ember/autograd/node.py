@@ -41,6 +41,8 @@ class Node:
     #: the order nodes were recorded in; a node's number exceeds its inputs' (the engine
     #: runs nodes in decreasing order)
     _seq = 0
+    #: whether ``_release`` has anything to drop (the engine skips the call otherwise)
+    _holds = True
     #: optional ``backward_arrays(self, grad_array)``: the same derivative on backend arrays,
     #: used by the engine when no graph of the backward is being built (create_graph=False).
     backward_arrays = None
@@ -88,12 +90,24 @@ class _Handle:
 
 
 class AccumulateGrad(Node):
-    """The node of a leaf that requires grad: adds incoming gradients into ``.grad``."""
+    """The node of a leaf that requires grad: adds incoming gradients into ``.grad``.
+
+    The leaf holds its accumulator (``Tensor._grad_acc``) for its whole life, so building a
+    graph does not make a new one per leaf and step; the accumulator refers back to the leaf
+    weakly, which leaves no reference cycle. What keeps a leaf alive while a graph uses it,
+    as in PyTorch, is the consuming node: a leaf's entry in ``Node._in_meta`` holds the
+    leaf itself (see ``leaf_meta``).
+    """
 
     def __init__(self, variable):
-        self.variable = variable
+        self._var = weakref.ref(variable)
         self._in_meta = ()
         self._seq = next_seq()
+
+    @property
+    def variable(self):
+        """The leaf whose ``.grad`` this node fills (None once that leaf is gone)."""
+        return self._var()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -102,7 +116,9 @@ class AccumulateGrad(Node):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
     def apply_grad(self, grad, create_graph):
-        var = self.variable
+        var = self._var()
+        if var is None:  # the leaf is gone: no one can read its gradient
+            return
         if not hasattr(grad, "_data"):  # a raw array from the engine's array path
             grad = var._from_array(grad)
         if var._hooks:
@@ -123,13 +139,19 @@ class AccumulateGrad(Node):
 
 
 def grad_accumulator(tensor):
-    """The (cached, weakly held) AccumulateGrad node of a leaf."""
-    ref = tensor._grad_acc
-    acc = ref() if ref is not None else None
+    """The AccumulateGrad node of a leaf (made once, then held by the leaf)."""
+    acc = tensor._grad_acc
     if acc is None:
-        acc = AccumulateGrad(tensor)
-        tensor._grad_acc = weakref.ref(acc)
+        acc = tensor._grad_acc = AccumulateGrad(tensor)
     return acc
+
+
+def leaf_meta(t):
+    """A graph input's ``_in_meta`` entry: shape and dtype, and for a leaf the leaf itself
+    (the reference that keeps it alive while the graph lives)."""
+    if t.grad_fn is None:
+        return (t._data.shape, t.dtype, t)
+    return (t._data.shape, t.dtype)
 
 
 def edge_of(t):
@@ -153,6 +175,7 @@ class Primitive(Node):
 
     save_inputs = False
     save_output = False
+    _saved = None
     differentiable = True
     node_name = None
     #: the array namespace forward/backward use (NumPy unless an input lives elsewhere)
@@ -164,6 +187,10 @@ class Primitive(Node):
         if node_name:
             cls.node_name = node_name
             cls.__name__ = cls.__qualname__ = node_name
+        # a node that saves nothing has nothing to free: PyTorch, too, lets a second
+        # backward run through such nodes
+        cls._holds = bool(cls.save_inputs or cls.save_output) or \
+            cls._release is not Primitive._release
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -196,17 +223,18 @@ class Primitive(Node):
 
     @classmethod
     def apply2(cls, x, y):
-        """``apply`` for two Tensors of one dtype and device, without parameters (the
-        arithmetic operators' fast path)."""
-        node = _new(cls)
-        xp = x._backend.xp
-        if xp is not _NUMPY:
-            node.xp = xp
+        """``apply`` for two Tensors of one dtype and device, without parameters, for ops
+        whose ``forward`` is a static function of the two arrays (the arithmetic
+        operators' fast path): the node is made only when it is recorded."""
         try:
-            out = node.forward(x._data, y._data)
+            out = cls.forward(x._data, y._data)
         except ValueError as e:
             raise _broadcast_error(x, y, e) from None
         if (x._rg or y._rg) and STATE.enabled:
+            node = _new(cls)
+            xp = x._backend.xp
+            if xp is not _NUMPY:
+                node.xp = xp
             node._link2((x, y))
             return node._finish(x, out)
         return x._from_array(out)
@@ -219,28 +247,28 @@ class Primitive(Node):
             x = inputs[0]
             fn = x.grad_fn
             if fn is None:
-                ref = x._grad_acc
-                fn = ref() if ref is not None else None
+                fn = x._grad_acc
                 self.next_functions = ((fn if fn is not None else grad_accumulator(x), 0),)
+                self._in_meta = ((x._data.shape, x.dtype, x),)
             else:
                 self.next_functions = ((fn, x._output_nr),)
-            self._in_meta = ((x._data.shape, x.dtype),)
+                self._in_meta = ((x._data.shape, x.dtype),)
             self._seq = next_seq()
             if self.save_inputs:
                 self._saved = inputs
-                self._saved_versions = (x._version_box[0] if self._needed_inputs()[0] else None,)
+                self._saved_versions = (x._version_box[0],)
         else:
             edges, metas = [], []
             for t in inputs:
                 if t._rg:
                     fn = t.grad_fn
                     if fn is None:
-                        ref = t._grad_acc
-                        fn = ref() if ref is not None else None
+                        fn = t._grad_acc
                         edges.append((fn if fn is not None else grad_accumulator(t), 0))
+                        metas.append((t._data.shape, t.dtype, t))
                     else:
                         edges.append((fn, t._output_nr))
-                    metas.append((t._data.shape, t.dtype))
+                        metas.append((t._data.shape, t.dtype))
                 else:
                     edges.append(_NO_EDGE)
                     metas.append(None)
@@ -249,9 +277,7 @@ class Primitive(Node):
             self._seq = next_seq()
             if self.save_inputs:
                 self._saved = inputs
-                self._saved_versions = tuple([
-                    t._version_box[0] if need else None
-                    for t, need in zip(inputs, self._needed_inputs())])
+                self._saved_versions = tuple([t._version_box[0] for t in inputs])
         return self._finish(inputs[0], out)
 
     def _finish(self, first, out):
@@ -285,23 +311,23 @@ class Primitive(Node):
         if x._rg:
             fn = x.grad_fn
             if fn is None:
-                ref = x._grad_acc
-                fn = ref() if ref is not None else None
+                fn = x._grad_acc
                 ex = (fn if fn is not None else grad_accumulator(x), 0)
+                mx = (x._data.shape, x.dtype, x)
             else:
                 ex = (fn, x._output_nr)
-            mx = (x._data.shape, x.dtype)
+                mx = (x._data.shape, x.dtype)
         else:
             ex, mx = _NO_EDGE, None
         if y._rg:
             fn = y.grad_fn
             if fn is None:
-                ref = y._grad_acc
-                fn = ref() if ref is not None else None
+                fn = y._grad_acc
                 ey = (fn if fn is not None else grad_accumulator(y), 0)
+                my = (y._data.shape, y.dtype, y)
             else:
                 ey = (fn, y._output_nr)
-            my = (y._data.shape, y.dtype)
+                my = (y._data.shape, y.dtype)
         else:
             ey, my = _NO_EDGE, None
         self.next_functions = (ex, ey)
@@ -309,9 +335,7 @@ class Primitive(Node):
         self._seq = next_seq()
         if self.save_inputs:
             self._saved = inputs
-            nx, ny = self._needed_inputs()
-            self._saved_versions = (x._version_box[0] if nx else None,
-                                    y._version_box[0] if ny else None)
+            self._saved_versions = (x._version_box[0], y._version_box[0])
 
     def _needed_inputs(self):
         """Which saved inputs backward reads (others may change in place freely)."""
@@ -319,13 +343,22 @@ class Primitive(Node):
 
     @property
     def inputs(self):
-        """The input Tensors saved for backward (checked against in-place changes)."""
-        if self._freed:
+        """The input Tensors saved for backward (checked against in-place changes).
+
+        Every saved input's version is recorded; ``_needed_inputs`` is asked only when one
+        has changed, so the forward pass does not pay for it."""
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(FREED_MSG)
-        for t, v in zip(self._saved, self._saved_versions):
-            if v is not None and t._version_box[0] != v:
+        versions = self._saved_versions
+        if len(saved) == 2:  # most saving ops are binary: their check unrolled
+            if saved[0]._version_box[0] == versions[0] and \
+                    saved[1]._version_box[0] == versions[1]:
+                return saved
+        for t, v, need in zip(saved, versions, self._needed_inputs()):
+            if need and t is not None and t._version_box[0] != v:
                 _raise_modified(t, v, self)
-        return self._saved
+        return saved
 
     @property
     def output(self):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from .._tensor import Tensor
+from .._tensor import Tensor, user_state
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
@@ -54,7 +54,7 @@ class Parameter(Tensor):
         if self.grad is not None:
             result.grad = self.grad.clone()
         result.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if k not in result.__dict__})
+            {k: v for k, v in user_state(self).items() if k not in result.__dict__})
         memo[id(self)] = result
         return result
 

@@ -28,6 +28,19 @@ class Reshape(View, node_name="ReshapeAliasBackward0"):
     pass
 
 
+class Alias(Primitive, node_name="AliasBackward0"):
+    """A second tensor over the same data (``as_subclass``, ``alias``)."""
+
+    def forward(self, x):
+        return x.view()
+
+    def backward(self, grad):
+        return grad
+
+    def backward_arrays(self, g):
+        return (g,)
+
+
 class UnsafeView(View, node_name="UnsafeViewBackward0"):
     pass
 
@@ -98,6 +111,23 @@ def view(x, *shape):
                            "least one dimension spans across two contiguous subspaces). Use "
                            ".reshape(...) instead.") from None
     return _as_view(View.apply(x, shape=shape, in_shape=x.shape), x)
+
+
+def alias(x):
+    """A view of all of ``x``, attached to its graph."""
+    return _as_view(Alias.apply(x), x)
+
+
+def as_subclass(x, cls):
+    """``x``'s data and autograd history as an instance of ``cls`` (a Tensor subclass)."""
+    from .._tensor import Tensor
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from "
+                        "Tensor is not possible. Make sure your class inherits from Tensor.")
+    out = alias(x)
+    if cls is not Tensor:
+        out.__class__ = cls
+    return out
 
 
 def _view_dtype(x, dt):

@@ -6,6 +6,7 @@ from .ops import creation, elementwise as E, index, inplace, linalg, math as M, 
     reduce, shape
 from .ops._util import binary
 from .ops.inplace import apply_inplace
+from .autograd.node import binary_operator
 
 _METHODS = {
     M: "add sub mul div true_divide floor_divide remainder fmod pow neg negative exp exp2 log "
@@ -93,27 +94,13 @@ def _rev(fn):
     return lambda self, other: fn(other, self)
 
 
-def _arith(prim, general, skip=None):
-    """An operator: ``prim.apply2`` straight away for two Tensors of one dtype and device
-    (no promotion to do), else the ``general`` function."""
-    if not isinstance(prim.__dict__.get("forward"), staticmethod):
-        raise TypeError(f"{prim.__name__}.apply2 needs a static forward")
-    apply2 = prim.apply2
-
-    def op(self, other):
-        if type(other) is Tensor and other.dtype is self.dtype and \
-                other.device is self.device and self.dtype is not skip:
-            return apply2(self, other)
-        return general(self, other)
-    op.__name__ = general.__name__
-    return op
 
 
-Tensor.__add__ = _arith(E.Add, M.add)
+Tensor.__add__ = binary_operator(E.Add, M.add)
 Tensor.__radd__ = M.add
-Tensor.__sub__ = _arith(E.Sub, M.sub, skip=creation.to_dtype("bool"))  # bool - bool raises
+Tensor.__sub__ = binary_operator(E.Sub, M.sub, skip=creation.to_dtype("bool"))  # bool - bool raises
 Tensor.__rsub__ = _rev(M.sub)
-Tensor.__mul__ = _arith(E.Mul, M.mul)
+Tensor.__mul__ = binary_operator(E.Mul, M.mul)
 Tensor.__rmul__ = M.mul
 Tensor.__truediv__ = M.div
 Tensor.__rtruediv__ = _rev(M.div)

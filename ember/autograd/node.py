@@ -222,21 +222,18 @@ class Primitive(Node):
         return first._from_array(out)
 
     @classmethod
-    def apply2(cls, x, y):
-        """``apply`` for two Tensors of one dtype and device, without parameters, for ops
-        whose ``forward`` is a static function of the two arrays (the arithmetic
-        operators' fast path): the node is made only when it is recorded."""
-        try:
-            out = cls.forward(x._data, y._data)
-        except ValueError as e:
-            raise _broadcast_error(x, y, e) from None
-        if (x._rg or y._rg) and STATE.enabled:
-            node = _new(cls)
-            xp = x._backend.xp
-            if xp is not _NUMPY:
-                node.xp = xp
-            node._link2((x, y))
-            return node._finish(x, out)
+    def apply1(cls, x):
+        """``apply`` for one Tensor and no parameters (unary ops, ``x.sum()``), without
+        packing arguments."""
+        node = _new(cls)
+        xp = x._backend.xp
+        if xp is not _NUMPY:
+            node.xp = xp
+        out = node.forward(x._data)
+        if x._rg and STATE.enabled and cls.differentiable:
+            return node._record((x,), out)
+        if type(out) is tuple:
+            return tuple([x._from_array(a) for a in out])
         return x._from_array(out)
 
     def _record(self, inputs, out):
@@ -407,6 +404,35 @@ class Primitive(Node):
         if box[0] != v:
             _ = self.output  # raises the version error with the full message
         return data
+
+
+def binary_operator(cls, general, skip=None):
+    """A Tensor operator for ``cls`` (an op whose ``forward`` is a static function of two
+    arrays): two Tensors of one dtype and device (no promotion to do, ``skip`` aside) run
+    the op here, with the node made only when it is recorded; anything else goes to
+    ``general(self, other)``. One function, no further Python call, for the commonest ops."""
+    if not isinstance(cls.__dict__.get("forward"), staticmethod):
+        raise TypeError(f"{cls.__name__} needs a static forward to be a binary operator")
+    forward = cls.forward
+
+    def op(x, y):
+        if type(y) is not Tensor or y.dtype is not x.dtype or y.device is not x.device or \
+                x.dtype is skip:
+            return general(x, y)
+        try:
+            out = forward(x._data, y._data)
+        except ValueError as e:
+            raise _broadcast_error(x, y, e) from None
+        if (x._rg or y._rg) and STATE.enabled:
+            node = _new(cls)
+            xp = x._backend.xp
+            if xp is not _NUMPY:
+                node.xp = xp
+            node._link2((x, y))
+            return node._finish(x, out)
+        return x._from_array(out)
+    op.__name__ = general.__name__
+    return op
 
 
 def _forward_trace():

@@ -97,7 +97,7 @@ def _extreme(input, dim, keepdim, largest, name):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                "argument.")
-        return (MaxAll if largest else MinAll).apply(input)
+        return (MaxAll if largest else MinAll).apply1(input)
     if isinstance(dim, Tensor):
         from .math import maximum, minimum
         return (maximum if largest else minimum)(input, dim)

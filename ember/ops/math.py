@@ -145,7 +145,7 @@ def neg(input, *, out=None):
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
-    return _out(E.Neg.apply(input), out)
+    return _out(E.Neg.apply1(input), out)
 
 
 negative = neg
@@ -153,7 +153,7 @@ negative = neg
 
 def _float_unary(prim):
     def fn(input, *, out=None):
-        return _out(prim.apply(to_float(as_tensor_arg(input))), out)
+        return _out(prim.apply1(to_float(as_tensor_arg(input))), out)
     fn.__name__ = prim.__name__.replace("Backward0", "").lower()
     fn.__doc__ = f"Elementwise {fn.__name__}; integer inputs give the default float dtype."
     return fn
@@ -186,7 +186,7 @@ def exp2(input, *, out=None):
 
 
 def relu(input):
-    return E.Relu.apply(input)
+    return E.Relu.apply1(input)
 
 
 def abs(input, *, out=None):
@@ -195,7 +195,7 @@ def abs(input, *, out=None):
                         f"{type(input).__name__}")
     if input.dtype is bool_:
         return input.clone()
-    return _out(E.Abs.apply(input), out)
+    return _out(E.Abs.apply1(input), out)
 
 
 absolute = abs
@@ -453,7 +453,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 
 
 def clone(input, *, memory_format=None):
-    return E.Clone.apply(input)
+    return E.Clone.apply1(input)
 
 
 where = E.where

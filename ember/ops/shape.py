@@ -115,7 +115,7 @@ def view(x, *shape):
 
 def alias(x):
     """A view of all of ``x``, attached to its graph."""
-    return _as_view(Alias.apply(x), x)
+    return _as_view(Alias.apply1(x), x)
 
 
 def as_subclass(x, cls):
@@ -334,7 +334,7 @@ def contiguous(x, memory_format=None):
     if x._data.flags.c_contiguous:
         return x
     from .elementwise import Clone
-    return Clone.apply(x)
+    return Clone.apply1(x)
 
 
 def broadcast_shapes(*shapes):

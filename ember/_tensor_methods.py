@@ -250,10 +250,13 @@ Tensor.log_normal_ = _random_fill("log_normal", mean=1.0, std=2.0)
 Tensor.bernoulli_ = _random_fill("bernoulli", p=0.5)
 
 
-def _random_(self, from_=0, to=None, *, generator=None):
-    if to is None:
-        from_, to = 0, from_ if from_ else 2 ** 24
+def _random_(self, from_=None, to=None, *, generator=None):
+    """``random_()``: the dtype's full range; ``random_(to)``, ``random_(from, to)``."""
     inplace.check_leaf(self)
+    if from_ is None and to is None:
+        return R.fill_random(self, "random_full", generator)
+    if to is None:
+        from_, to = 0, from_
     return R.fill_random(self, "random", generator, from_=from_, to=to)
 
 

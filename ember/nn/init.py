@@ -9,6 +9,8 @@ import numpy as np
 from .._random import _gen
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..ops.creation import empty_like as ember_empty_like
+from ..ops.elementwise import where
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -83,23 +85,52 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
-    """Fill with N(mean, std^2) values truncated to [a, b] (exact, by rejection)."""
+    """Fill with N(mean, std^2) values truncated to [a, b], exactly, by rejection; the same
+    draws as PyTorch's, so a seeded program gets the same values.
+
+    A window holding more than 30% of the mass redraws the rejected normals (a full normal
+    draw per round); a narrower one proposes uniforms on [a, b] and accepts each with
+    probability pdf / pdf(mode).
+    """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    rng = _gen(generator)
-    lo, hi = (a - mean) / std, (b - mean) / std
-    n = tensor.numel()
-    out = np.empty(0)
-    for _ in range(100):
-        z = rng.standard_normal(max(2 * (n - out.size), 16))
-        out = np.concatenate([out, z[(z >= lo) & (z <= hi)]])[:n]
-        if out.size == n:
-            break
-    else:  # a window far in the tail: uniform inside it is the best cheap answer
-        out = np.concatenate([out, rng.uniform(lo, hi, n - out.size)])
+
+    def cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
     with no_grad():
-        return _write(tensor, (out * std + mean).reshape(tuple(tensor.shape)))
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                outside = (result < lo) | (result > hi)
+                if not outside.any():
+                    break
+                fresh = ember_empty_like(result).normal_(mean, std, generator=generator)
+                result = where(outside, fresh, result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_ratio(x):  # log(pdf(x) / pdf(mode))
+            return ((x - mean) / std) ** 2 * -0.5 - log_peak
+
+        tensor.uniform_(a, b, generator=generator)
+        pending = ember_empty_like(tensor).uniform_(generator=generator).log_() > \
+            log_ratio(tensor)
+        result = tensor
+        while pending.any():
+            proposal = ember_empty_like(tensor).uniform_(a, b, generator=generator)
+            result = where(pending, proposal, result)
+            again = ember_empty_like(tensor).uniform_(generator=generator).log_() > \
+                log_ratio(proposal)
+            pending = where(pending, again, pending)
+        if result is not tensor:
+            tensor.copy_(result)
+    return tensor
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

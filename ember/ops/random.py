@@ -1,10 +1,13 @@
 """Random sampling: rand, randn, randint, randperm, normal, bernoulli, multinomial."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._dtype import get_default_dtype, int64, to_dtype
-from .._random import _gen
+from .. import _torch_sampling as TS
+from .._random import _gen, _generator
 from .._tensor import Tensor
 from .creation import _finish, check_size
 from ._util import shape_arg
@@ -17,16 +20,24 @@ def _float_dt(dtype, kernel="check_uniform_bounds"):
     return dt
 
 
-def _sample_float(rng, method, shape, dt):
-    npdt = dt.np if dt.np in (np.float32, np.float64) else np.float32
-    return getattr(rng, method)(shape, dtype=npdt).astype(dt.np, copy=False)
+def _uniform(generator, shape, dt, low=0.0, high=1.0):
+    """``shape`` uniform samples on [low, high) of dtype ``dt``, drawn as PyTorch draws."""
+    n = math.prod(shape)
+    vals = TS.uniform(_generator(generator)._rng, n, dt.np, low, high)
+    return vals.astype(dt.np, copy=False).reshape(shape)
+
+
+def _normal(generator, shape, dt, mean=0.0, std=1.0):
+    """``shape`` normal samples of dtype ``dt``, drawn as PyTorch draws."""
+    vals = TS.normal(_generator(generator), math.prod(shape), dt.np, mean, std)
+    return vals.astype(dt.np, copy=False).reshape(shape)
 
 
 def rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False,
          layout=None, pin_memory=False):
     """Uniform samples on [0, 1)."""
     dt = _float_dt(dtype)
-    arr = _sample_float(_gen(generator), "random", check_size(shape_arg(size)), dt)
+    arr = _uniform(generator, check_size(shape_arg(size)), dt)
     return _finish(arr, dt, device, requires_grad)
 
 
@@ -34,7 +45,7 @@ def randn(*size, generator=None, out=None, dtype=None, device=None, requires_gra
           layout=None, pin_memory=False):
     """Standard normal samples."""
     dt = _float_dt(dtype, "normal_kernel_cpu")
-    arr = _sample_float(_gen(generator), "standard_normal", check_size(shape_arg(size)), dt)
+    arr = _normal(generator, check_size(shape_arg(size)), dt)
     return _finish(arr, dt, device, requires_grad)
 
 
@@ -52,8 +63,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     dt = to_dtype(dtype) if dtype is not None else int64
-    arr = _gen(generator).integers(low, high, size=check_size(shape_arg(tuple(size))),
-                                     dtype=np.int64)
+    shape = check_size(shape_arg(tuple(size)))
+    arr = TS.integers(_generator(generator)._rng, math.prod(shape), int(low),
+                      int(high)).reshape(shape)
     return _finish(arr.astype(dt.np), dt, device, requires_grad)
 
 
@@ -65,7 +77,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
                         f"{type(n).__name__}")
     check_size((n,))
     dt = to_dtype(dtype) if dtype is not None else int64
-    return _finish(_gen(generator).permutation(n).astype(dt.np), dt, device, requires_grad)
+    perm = TS.permutation(_generator(generator)._rng, int(n))
+    return _finish(perm.astype(dt.np), dt, device, requires_grad)
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
@@ -86,7 +99,6 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None,
            device=None, requires_grad=False):
     """Normal samples; ``mean``/``std`` may be tensors (broadcast) or numbers with ``size``."""
-    rng = _gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         ref = mean if isinstance(mean, Tensor) else std
         if isinstance(std, Tensor) and bool((std < 0).any()):
@@ -94,22 +106,30 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        z = _sample_float(rng, "standard_normal", shape, ref.dtype)
+        z = _normal(generator, shape, ref.dtype)  # PyTorch: normal_(0, 1), then * std + mean
         return ref._from_array((z * s + m).astype(ref.dtype.np))
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     if size is None:
         raise TypeError("normal() missing required argument 'size'")
     dt = _float_dt(dtype, "normal_kernel_cpu")
-    z = _sample_float(rng, "standard_normal", check_size(shape_arg(tuple(size))), dt)
-    return _finish((z * std + mean).astype(dt.np), dt, device, requires_grad)
+    z = _normal(generator, check_size(shape_arg(tuple(size))), dt, mean, std)
+    return _finish(z, dt, device, requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None):
     """0/1 samples with probabilities ``input`` (or ``p``)."""
     probs = input._data if p is None else p
-    u = _gen(generator).random(input.shape)
-    return input._from_array((u < probs).astype(input.dtype.np))
+    return input._from_array(_bernoulli(generator, tuple(input.shape), probs)
+                             .astype(input.dtype.np))
+
+
+def _bernoulli(generator, shape, p):
+    """PyTorch's draws: a uniform of ``p``'s precision per element (a double one for a
+    Python number), kept where it is below ``p``."""
+    npdt = p.dtype if isinstance(p, np.ndarray) and p.dtype.kind == "f" else np.float64
+    u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), npdt).reshape(shape)
+    return u.astype(npdt, copy=False) < p
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
@@ -143,30 +163,28 @@ def fill_random(t, method, generator=None, **kw):
     """Fill ``t`` in place from the generator; ``method`` names a NumPy Generator method."""
     _check_fill(t, method, kw)
     rng = _gen(generator)
-    shape = t.shape
-    fdt = t.dtype.np if t.dtype.np in (np.float32, np.float64) else np.float64
+    shape = tuple(t.shape)
     if method == "uniform":
-        a, b = kw["from_"], kw["to"]
-        vals = rng.random(shape, dtype=fdt)
-        vals *= b - a
-        vals += a
+        vals = _uniform(generator, shape, t.dtype, kw["from_"], kw["to"])
     elif method == "normal":
-        vals = rng.standard_normal(shape, dtype=fdt)
-        vals *= kw["std"]
-        vals += kw["mean"]
-    elif method == "exponential":
-        vals = rng.exponential(1.0 / kw["lambd"], shape)
+        vals = _normal(generator, shape, t.dtype, kw["mean"], kw["std"])
+    elif method == "random":
+        vals = TS.integers(_generator(generator)._rng, math.prod(shape), int(kw["from_"]),
+                           int(kw["to"])).reshape(shape)
+    elif method == "random_full":
+        vals = TS.full_range(_generator(generator)._rng, math.prod(shape),
+                             t.dtype.name).reshape(shape)
+    elif method == "exponential":  # PyTorch: -log1p(-u) / lambd, u a double uniform
+        u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), np.float64)
+        vals = (-np.log1p(-u) / kw["lambd"]).reshape(shape)
     elif method == "geometric":
         vals = rng.geometric(kw["p"], shape)
     elif method == "cauchy":
         vals = kw["median"] + kw["sigma"] * np.tan(np.pi * (rng.random(shape) - 0.5))
     elif method == "log_normal":
         vals = np.exp(rng.standard_normal(shape) * kw["std"] + kw["mean"])
-    elif method == "random":
-        lo, hi = kw["from_"], kw["to"]
-        vals = rng.integers(lo, hi, shape)
     elif method == "bernoulli":
-        vals = rng.random(shape) < kw["p"]
+        vals = _bernoulli(generator, shape, kw["p"])
     else:
         raise ValueError(method)
     arr = np.asarray(vals).astype(t.dtype.np, copy=False)

@@ -1,11 +1,13 @@
 """Dropout family, drawing masks from ember's default generator (reproducible with manual_seed)."""
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 
-from ..._random import _gen
+from ..._random import _generator
+from ..._torch_sampling import unit_uniform
 from ..._tensor import Tensor
 from ...ops.inplace import apply_inplace
 
@@ -22,8 +24,9 @@ def _keep_mask(input, p, shape):
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{input.dtype._legacy[:-6]}")
-    keep = _gen(None).random(shape, dtype=np.float32) >= p
-    arr = keep.astype(input.dtype.np)
+    # PyTorch's bernoulli_(1 - p): one double-precision uniform per element, kept below 1 - p
+    keep = unit_uniform(_generator(None)._rng, math.prod(shape), np.float64) < 1.0 - p
+    arr = keep.reshape(shape).astype(input.dtype.np)
     if input.device.type != "cpu":
         arr = input._backend.from_host(arr, input.device.index)
     return input._from_array(arr)
@@ -45,7 +48,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         return _apply(input, input._from_array(input._backend.xp.zeros((), input.dtype.np)),
                       inplace)
     mask = _keep_mask(input, p, tuple(input.shape))
-    mask._data *= 1.0 / (1.0 - p)
+    mask._data /= 1.0 - p  # in the mask's dtype, as PyTorch's noise.div_(1 - p)
     return _apply(input, mask, inplace)
 
 
@@ -60,7 +63,7 @@ def _feature_dropout(input, p, training, inplace, batched=True):
     shape = tuple(input.shape[:lead]) + (1,) * (input.dim() - lead)
     mask = _keep_mask(input, p, shape)
     if p < 1.0:
-        mask._data *= 1.0 / (1.0 - p)
+        mask._data /= 1.0 - p  # in the mask's dtype, as PyTorch's noise.div_(1 - p)
     return _apply(input, mask, inplace)
 
 

@@ -6,7 +6,8 @@ import multiprocessing as mp
 from multiprocessing.context import BaseContext
 from typing import Any, Callable, Iterable, Optional
 
-from ember._random import _gen
+from ember._random import _generator
+from ember._torch_sampling import full_range
 
 from ._collate import default_collate, default_convert
 from ._worker import create_fetcher
@@ -208,8 +209,8 @@ class _BaseDataLoaderIter:
         self._num_workers = loader.num_workers
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
-        self._base_seed = int(_gen(loader.generator).integers(0, 2 ** 63))
-        self._sampler_iter = iter(self._index_sampler)
+        self._sampler_iter = iter(self._index_sampler)  # draws nothing until first used
+        self._base_seed = int(full_range(_generator(loader.generator)._rng, 1, "int64")[0])
         self._num_yielded = 0
 
     def __iter__(self):

@@ -8,7 +8,8 @@ import math
 import warnings
 from typing import Iterable, Sequence
 
-from ember._random import _gen
+from ember import _torch_sampling
+from ember._random import _generator
 
 
 class Dataset:
@@ -163,7 +164,7 @@ def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> list:
         lengths = _fractions_to_lengths(n, lengths)
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    perm = _gen(generator).permutation(n).tolist()
+    perm = _torch_sampling.permutation(_generator(generator)._rng, n).tolist()
     out, offset = [], 0
     for length in lengths:
         out.append(Subset(dataset, perm[offset:offset + length]))

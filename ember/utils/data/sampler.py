@@ -5,7 +5,8 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from ember._random import _gen
+from ember import _torch_sampling as TS
+from ember._random import Generator, _gen, _generator
 
 
 class Sampler:
@@ -61,13 +62,21 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        n, rng = len(self.data_source), _gen(self.generator)
+        # PyTorch's draws: without a generator, a fresh one seeded from the default stream;
+        # replacement in blocks of 32 randint draws, else one randperm per pass
+        n = len(self.data_source)
+        gen = self.generator
+        if gen is None:
+            gen = Generator().manual_seed(int(TS.full_range(_generator(None)._rng, 1,
+                                                            "int64")[0]))
+        bg = gen._rng
         if self.replacement:
-            yield from rng.integers(0, n, size=self.num_samples).tolist()
+            for size in [32] * (self.num_samples // 32) + [self.num_samples % 32]:
+                yield from TS.integers(bg, size, 0, n).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from rng.permutation(n).tolist()
-        yield from rng.permutation(n)[:self.num_samples % n].tolist()
+            yield from TS.permutation(bg, n).tolist()
+        yield from TS.permutation(bg, n)[:self.num_samples % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples
@@ -81,7 +90,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        for i in _gen(self.generator).permutation(len(self.indices)).tolist():
+        for i in TS.permutation(_generator(self.generator)._rng, len(self.indices)).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:

@@ -1,0 +1,147 @@
+"""PyTorch's CPU sampling algorithms over its MT19937 stream, vectorised with NumPy.
+
+A seeded PyTorch program draws its initial weights, its ``rand``/``randn``/``randint`` and
+its shuffles from one MT19937 stream; drawing them the same way gives the same numbers.
+NumPy's ``MT19937`` with legacy seeding is that stream (PyTorch seeds it with the seed's low
+32 bits). What each sampler takes from it, measured against torch 2.13:
+
+* ``random()`` is one 32-bit draw; ``random64()`` two, the first the high half.
+* uniform floats keep the low ``digits`` bits of a draw (24 for float32, 11 for float16, 8 for
+  bfloat16; float64 keeps 53 of a ``random64``) scaled by 2**-digits, then ``u * (to - from) +
+  from`` with one rounding (the compiler fuses it).
+* integers in [from, to): a draw modulo the range (``random64`` when the range needs it);
+  ``random_()`` without bounds: modulo the dtype's range plus one.
+* ``randperm``: the swap loop ``swap(p[i], p[i + random() % (n - i)])``.
+* normals, for a contiguous tensor of 16 or more: uniforms for every element first (and, when
+  the size is not a multiple of 16, 16 fresh ones for the last 16), then Box-Muller on the
+  pairs (j, j + 8) of each block of 16. Fewer than 16: Box-Muller in double precision on two
+  ``random64`` uniforms per pair, the second value of each pair kept for the next call.
+
+float32 normals come out within a few units in the last place of PyTorch's (its log and
+sin/cos are its own polynomial approximations); everything else above is bit for bit.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+_DIGITS = {"float32": 24, "float16": 11, "bfloat16": 8}
+
+
+def raw32(rng, n: int) -> np.ndarray:
+    """``n`` 32-bit draws (uint32). ``rng`` is a NumPy Generator over the MT19937: its
+    full-range uint32 ``integers`` are the raw outputs in order, 8x faster than
+    ``random_raw``."""
+    return rng.integers(0, 1 << 32, n, dtype=np.uint32)
+
+
+def raw64(rng, n: int) -> np.ndarray:
+    """``n`` ``random64()`` values: two draws each, the first the high half."""
+    r = raw32(rng, 2 * n).astype(np.uint64)
+    return (r[0::2] << np.uint64(32)) | r[1::2]
+
+
+def unit_uniform(rng, n: int, npdt) -> np.ndarray:
+    """[0, 1) as PyTorch's ``uniform_real_distribution`` makes them, exact in float64."""
+    name = np.dtype(npdt).name
+    if name == "float64":
+        return (raw64(rng, n) & np.uint64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
+    digits = _DIGITS.get(name, 24)
+    u = (raw32(rng, n) & np.uint32((1 << digits) - 1)).astype(np.float64)
+    u *= 2.0 ** -digits
+    return u
+
+
+def uniform(rng, n: int, npdt, low: float, high: float) -> np.ndarray:
+    """``uniform_(low, high)``: ``u * (high - low) + low`` rounded once to ``npdt``."""
+    u = unit_uniform(rng, n, npdt)
+    if np.dtype(npdt).name == "float64":
+        u *= high - low
+        u += low
+        return u
+    lo, hi = np.float32(low), np.float32(high)
+    # u and the float32 range are exact in float64 and so is their product (48 bits):
+    # one rounding to float32 at the end, as the fused multiply-add has
+    if lo != 0 or hi != 1:
+        u *= np.float64(hi - lo)
+        u += np.float64(lo)
+    return u.astype(npdt)
+
+
+def integers(rng, n: int, low: int, high: int) -> np.ndarray:
+    """``random_(low, high)``: a draw modulo the range, plus ``low`` (int64)."""
+    span = high - low
+    if span >= 1 << 32:
+        return (raw64(rng, n) % np.uint64(span)).astype(np.int64) + low
+    return (raw32(rng, n) % np.uint32(span)).astype(np.int64) + low
+
+
+#: ``random_()``'s range per dtype: [0, top]; int64 and float64 draw ``random64``
+_FULL_TOP = {"int64": (1 << 63) - 1, "int32": (1 << 31) - 1, "int16": (1 << 15) - 1,
+             "int8": (1 << 7) - 1, "uint8": (1 << 8) - 1, "bool": 1, "float64": 1 << 53,
+             "float32": 1 << 24, "float16": 1 << 11, "bfloat16": 1 << 8}
+
+
+def full_range(rng, n: int, dtype_name: str) -> np.ndarray:
+    """``random_()`` with no bounds: a draw modulo (top + 1), top the dtype's largest
+    integer (for floats, the largest with every smaller integer exact)."""
+    top = _FULL_TOP[dtype_name]
+    if dtype_name in ("int64", "float64"):
+        return (raw64(rng, n) % np.uint64(top + 1)).astype(np.int64)
+    return (raw32(rng, n).astype(np.int64) % (top + 1))
+
+
+def permutation(rng, n: int) -> np.ndarray:
+    """``randperm(n)``: PyTorch's swap loop (sequential by nature; one draw per step)."""
+    p = list(range(n))
+    if n > 1:
+        draws = raw32(rng, n - 1).tolist()
+        for i, r in enumerate(draws):
+            j = i + r % (n - i)
+            p[i], p[j] = p[j], p[i]
+    return np.asarray(p, dtype=np.int64)
+
+
+def normal(gen, n: int, npdt, mean: float, std: float) -> np.ndarray:
+    """``normal_(mean, std)`` on a contiguous tensor of ``n`` elements of ``npdt``."""
+    rng = gen._rng
+    if n < 16:
+        return np.array([_normal_scalar(gen, mean, std) for _ in range(n)]).astype(npdt)
+    wide = np.dtype(npdt).name == "float64"
+    ct = np.float64 if wide else np.float32
+    u = unit_uniform(rng, n, npdt).astype(ct)
+    tail = n % 16
+    out = np.empty(n, ct)
+    full = n - tail
+    _box_muller_16(u[:full], out[:full], ct, mean, std)
+    if tail:  # PyTorch redraws the last 16 uniforms and recomputes those outputs
+        u16 = unit_uniform(rng, 16, npdt).astype(ct)
+        _box_muller_16(u16, out[n - 16:], ct, mean, std)
+    return out.astype(npdt, copy=False)
+
+
+def _box_muller_16(u, out, ct, mean, std):
+    """Blocks of 16: (u[j], u[j + 8]) -> out[j] (cos) and out[j + 8] (sin)."""
+    u = u.reshape(-1, 2, 8)
+    o = out.reshape(-1, 2, 8)
+    radius = np.sqrt(ct(-2) * np.log(ct(1) - u[:, 0]))
+    theta = ct(2 * math.pi) * u[:, 1]
+    o[:, 0] = radius * np.cos(theta)
+    o[:, 1] = radius * np.sin(theta)
+    if std != 1 or mean != 0:  # n * std + mean, fused (one rounding) as PyTorch's
+        o[...] = (o.astype(np.float64) * float(ct(std)) + float(ct(mean))).astype(ct) \
+            if ct is np.float32 else o * std + mean
+
+
+def _normal_scalar(gen, mean, std):
+    """One ``normal_distribution<double>`` sample, with PyTorch's cached second value."""
+    cached = gen._next_normal
+    if cached is not None:
+        gen._next_normal = None
+        return cached * std + mean
+    u1, u2 = unit_uniform(gen._rng, 2, np.float64).tolist()
+    r = math.sqrt(-2.0 * math.log1p(-u2))
+    theta = 2.0 * math.pi * u1
+    gen._next_normal = r * math.sin(theta)
+    return r * math.cos(theta) * std + mean

@@ -1,0 +1,148 @@
+"""Seeded programs draw what PyTorch draws: the MT19937 stream and PyTorch's samplers on it
+(uniform, integer, permutation and normal draws, layer initialisation, samplers and shuffles).
+float32 normals may differ from PyTorch's in the last few bits (its log/sin/cos are its own
+approximations); everything else is compared bit for bit."""
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import ember
+
+torch = pytest.importorskip("torch")
+
+
+def _both(fn, seed=42):
+    ember.manual_seed(seed)
+    mine = fn(ember)
+    torch.manual_seed(seed)
+    theirs = fn(torch)
+    return mine, theirs
+
+
+def _arrays(fn, seed=42):
+    mine, theirs = _both(fn, seed)
+    return mine.detach().numpy(), theirs.detach().numpy()
+
+
+def _assert_close_ulps(mine, theirs, ulps=4):
+    assert mine.shape == theirs.shape and mine.dtype == theirs.dtype
+    scale = np.spacing(np.maximum(np.abs(theirs), 1).astype(theirs.dtype))
+    assert np.all(np.abs(mine - theirs) <= ulps * scale), np.abs(mine - theirs).max()
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2 ** 32 + 3])
+@pytest.mark.parametrize("case", [
+    lambda L: L.rand(5),
+    lambda L: L.rand(3, 7, dtype=L.float64),
+    lambda L: L.randn(5),  # fewer than 16: double-precision Box-Muller
+    lambda L: L.cat([L.randn(3), L.randn(3)]),  # ... with the cached second value
+    lambda L: L.randn(9, dtype=L.float64),
+    lambda L: L.randint(-5, 100, (50,)),
+    lambda L: L.randint(0, 2 ** 40, (20,)),
+    lambda L: L.randperm(1000),
+    lambda L: L.empty(300).uniform_(-0.2, 0.7),
+    lambda L: L.empty(2, 50, dtype=L.float64).uniform_(3, 4),
+    lambda L: L.empty(30, dtype=L.int64).random_(0, 10),
+    lambda L: L.empty(30).random_(7),
+    lambda L: L.cat([L.rand(4), L.randn(5), L.randperm(9).float(), L.rand(2)]),
+    lambda L: L.empty(500).bernoulli_(0.3),
+    lambda L: L.bernoulli(L.full((500,), 0.3)),
+    lambda L: L.bernoulli(L.full((50,), 0.7, dtype=L.float64)),
+    lambda L: L.nn.functional.dropout(L.arange(500.0), 0.4, True),
+    lambda L: L.nn.Dropout2d(0.3)(L.ones(4, 8, 3, 3)),
+    lambda L: L.empty(500).exponential_(2.0),
+    lambda L: L.cat([L.nn.functional.dropout(L.ones(50), 0.5), L.rand(5)]),
+], ids=["rand", "rand_f64", "randn_small", "randn_cache", "randn_small_f64", "randint",
+        "randint_64bit", "randperm", "uniform_", "uniform_f64", "random_range", "random_to",
+        "mixed", "bernoulli_", "bernoulli_probs", "bernoulli_f64", "dropout", "dropout2d",
+        "exponential_", "dropout_then_rand"])
+def test_bit_for_bit(case, seed):
+    mine, theirs = _arrays(case, seed)
+    np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8", "bool", "float32",
+                                   "float64"])
+def test_random_without_bounds_uses_the_dtype_range(dtype):
+    mine, theirs = _arrays(lambda L: L.empty(64, dtype=getattr(L, dtype)).random_())
+    np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.randn(1000),
+    lambda L: L.randn(1003),  # the last 16 are redrawn
+    lambda L: L.randn(4, 37, dtype=L.float64),
+    lambda L: L.empty(300).normal_(1.5, 0.3),
+    lambda L: L.normal(2.0, 3.0, (40,)),
+    lambda L: L.normal(L.arange(20.0), 1.0),
+], ids=["randn", "randn_tail", "randn_f64", "normal_", "normal_size", "normal_tensor_mean"])
+def test_normals_within_a_few_ulps(case):
+    _assert_close_ulps(*_arrays(case))
+
+
+@pytest.mark.parametrize("build", [
+    lambda L: L.nn.Linear(30, 20),
+    lambda L: L.nn.Conv2d(3, 6, 5),
+    lambda L: L.nn.LSTM(8, 16, num_layers=2),
+    lambda L: L.nn.Sequential(L.nn.Conv2d(1, 4, 3), L.nn.BatchNorm2d(4), L.nn.Linear(4, 2)),
+], ids=["linear", "conv2d", "lstm", "sequential"])
+def test_default_initialisation_matches(build):
+    mine, theirs = _both(lambda L: build(L).state_dict())
+    assert list(mine) == list(theirs)
+    for k in mine:
+        np.testing.assert_array_equal(mine[k].numpy(), theirs[k].numpy(), err_msg=k)
+
+
+@pytest.mark.parametrize("init", [
+    lambda L, t: L.nn.init.kaiming_normal_(t),
+    lambda L, t: L.nn.init.xavier_uniform_(t),
+    lambda L, t: L.nn.init.trunc_normal_(t, std=0.02),  # wide window: normal redraws
+    lambda L, t: L.nn.init.trunc_normal_(t, a=1.5, b=3.0),  # narrow: uniform proposals
+    lambda L, t: L.nn.init.trunc_normal_(t, std=0.5, a=-0.1, b=0.1),
+], ids=["kaiming_normal", "xavier_uniform", "trunc_wide", "trunc_tail", "trunc_narrow"])
+def test_init_functions_match(init):
+    _assert_close_ulps(*_arrays(lambda L: init(L, L.empty(20, 30))))
+
+
+def test_samplers_and_splits_shuffle_as_torch():
+    U = "utils"
+    cases = [
+        lambda L: list(getattr(L, U).data.RandomSampler(range(50))),
+        lambda L: list(getattr(L, U).data.RandomSampler(range(50), replacement=True,
+                                                        num_samples=70)),
+        lambda L: list(getattr(L, U).data.RandomSampler(range(10), num_samples=25)),
+        lambda L: list(getattr(L, U).data.SubsetRandomSampler([5, 7, 9, 11, 13])),
+        lambda L: [list(s) for s in getattr(L, U).data.random_split(range(20), [0.5, 0.5])],
+    ]
+    for case in cases:
+        mine, theirs = _both(case)
+        assert mine == theirs
+
+
+def test_dataloader_epochs_and_later_draws_match():
+    def run(L):
+        ds = L.utils.data.TensorDataset(L.arange(40))
+        out = []
+        for _ in range(2):
+            for (b,) in L.utils.data.DataLoader(ds, batch_size=8, shuffle=True):
+                out += b.tolist()
+        return out + L.rand(3).tolist()  # the stream is left where PyTorch leaves it
+    mine, theirs = _both(run)
+    assert mine == theirs
+
+
+def test_state_round_trip_keeps_the_cached_normal():
+    g = ember.Generator().manual_seed(5)
+    ember.randn(1, generator=g)  # leaves the pair's second value cached
+    state = g.get_state()
+    first = ember.randn(3, generator=g)
+    g.set_state(state)
+    np.testing.assert_array_equal(ember.randn(3, generator=g).numpy(), first.numpy())
+    g.set_state(state)
+    clone = pickle.loads(pickle.dumps(g))
+    np.testing.assert_array_equal(ember.randn(3, generator=clone).numpy(), first.numpy())
+    with pytest.raises(RuntimeError, match="Invalid RNG state"):
+        g.set_state(ember.tensor([1, 2, 3], dtype=ember.uint8))

@@ -146,3 +146,28 @@ def test_state_round_trip_keeps_the_cached_normal():
     np.testing.assert_array_equal(ember.randn(3, generator=clone).numpy(), first.numpy())
     with pytest.raises(RuntimeError, match="Invalid RNG state"):
         g.set_state(ember.tensor([1, 2, 3], dtype=ember.uint8))
+
+
+def test_a_seeded_training_run_gives_torchs_losses():
+    """Data from randn/randint, default init, dropout, shuffled batches, SGD with momentum:
+    the whole program, unchanged, on both."""
+    def run(L):
+        L.manual_seed(0)
+        x, y = L.randn(256, 20), L.randint(0, 3, (256,))
+        loader = L.utils.data.DataLoader(L.utils.data.TensorDataset(x, y), batch_size=32,
+                                         shuffle=True)
+        net = L.nn.Sequential(L.nn.Linear(20, 64), L.nn.ReLU(), L.nn.Dropout(0.2),
+                              L.nn.Linear(64, 3))
+        opt = L.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        losses = []
+        for _ in range(3):
+            for xb, yb in loader:
+                opt.zero_grad()
+                loss = L.nn.functional.cross_entropy(net(xb), yb)
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+        return np.array(losses)
+    mine, theirs = run(ember), run(torch)
+    assert len(mine) == 24
+    np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)

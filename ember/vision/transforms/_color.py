@@ -6,7 +6,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from . import functional as F
 from .functional import InterpolationMode
-from .transforms import _rand, _rng, _setup_size, _uniform
+from .transforms import _rand, _randperm, _setup_size, _uniform
 
 
 def _check_sequence_input(x: Any, name: str, req_sizes: Tuple[int, ...]) -> None:
@@ -98,7 +98,7 @@ class ColorJitter:
     @staticmethod
     def get_params(brightness: Optional[List[float]], contrast: Optional[List[float]],
                    saturation: Optional[List[float]], hue: Optional[List[float]]) -> Tuple:
-        order = [int(i) for i in _rng().permutation(4)]
+        order = _randperm(4)
         pick = [None if r is None else _uniform(r[0], r[1])
                 for r in (brightness, contrast, saturation, hue)]
         return (order, *pick)

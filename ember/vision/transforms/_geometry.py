@@ -6,10 +6,14 @@ import numbers
 import warnings
 from typing import Any, List, Optional, Sequence, Tuple
 
+import numpy as np
+
+from ... import _torch_sampling as TS
+from ..._random import _generator
 from . import functional as F
 from ._color import _check_sequence_input, _setup_angle
 from .functional import InterpolationMode
-from .transforms import _rand, _randint, _rng, _setup_size, _uniform
+from .transforms import _rand, _randint, _setup_size, _uniform
 
 
 def _check_fill(fill: Any) -> Any:
@@ -166,7 +170,8 @@ class RandomErasing:
             if not (h < img_h and w < img_w):
                 continue
             if value is None:
-                noise = _rng().standard_normal((img_c, h, w), dtype="float32")
+                noise = TS.normal(_generator(None), img_c * h * w, np.float32, 0.0,
+                                  1.0).reshape(img_c, h, w)
                 v = F._wrap(img, noise.astype(F._arr(img).dtype, copy=False))
             else:
                 from ...ops.creation import tensor

@@ -3,28 +3,43 @@ from __future__ import annotations
 
 import math
 import numbers
+import random
 import warnings
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
+import numpy as np
+
+from ... import _torch_sampling as TS
 from . import functional as F
 from .functional import InterpolationMode
 
 
+# Random parameters come from the default generator as torchvision draws them (one-element
+# ``torch.rand``, ``torch.randint``, ``uniform_``, ``randperm``), so a seeded pipeline makes
+# PyTorch's choices and leaves the stream where PyTorch leaves it.
 def _rng():
     from ..._random import _gen
     return _gen(None)
 
 
 def _uniform(lo: float, hi: float) -> float:
-    return float(lo + (hi - lo) * _rng().random(dtype="float32"))
+    """``torch.empty(1).uniform_(lo, hi).item()``."""
+    return float(TS.uniform(_rng(), 1, np.float32, lo, hi)[0])
 
 
 def _randint(lo: int, hi: int) -> int:
-    return int(_rng().integers(lo, hi))
+    """``torch.randint(lo, hi, (1,)).item()``."""
+    return int(TS.integers(_rng(), 1, lo, hi)[0])
 
 
 def _rand() -> float:
-    return float(_rng().random(dtype="float32"))
+    """``torch.rand(1).item()``."""
+    return float(TS.unit_uniform(_rng(), 1, np.float32)[0])
+
+
+def _randperm(n: int) -> list:
+    """``torch.randperm(n).tolist()``."""
+    return TS.permutation(_rng(), n).tolist()
 
 
 def _setup_size(size: Any, error_msg: str) -> Tuple[int, ...]:
@@ -223,8 +238,10 @@ class RandomOrder(RandomTransforms):
     """Apply ``transforms`` in a random order."""
 
     def __call__(self, img: Any) -> Any:
-        for i in _rng().permutation(len(self.transforms)):
-            img = self.transforms[int(i)](img)
+        order = list(range(len(self.transforms)))
+        random.shuffle(order)  # Python's generator, as torchvision's
+        for i in order:
+            img = self.transforms[i](img)
         return img
 
 
@@ -239,8 +256,7 @@ class RandomChoice(RandomTransforms):
         self.p = p
 
     def __call__(self, *args: Any) -> Any:
-        w = None if self.p is None else [float(v) / sum(self.p) for v in self.p]
-        t = self.transforms[int(_rng().choice(len(self.transforms), p=w))]
+        t = random.choices(self.transforms, weights=self.p)[0]  # Python's, as torchvision's
         return t(*args)
 
     def __repr__(self) -> str:
@@ -325,10 +341,11 @@ class RandomResizedCrop:
                    ) -> Tuple[int, int, int, int]:
         _, height, width = F.get_dimensions(img)
         area = height * width
-        log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+        # float32, as torchvision's torch.log(torch.tensor(ratio)) and torch.exp on one value
+        log_ratio = [float(v) for v in np.log(np.asarray(ratio, dtype=np.float32))]
         for _ in range(10):
             target_area = area * _uniform(scale[0], scale[1])
-            aspect = math.exp(_uniform(log_ratio[0], log_ratio[1]))
+            aspect = float(np.exp(np.float32(_uniform(log_ratio[0], log_ratio[1]))))
             w = int(round(math.sqrt(target_area * aspect)))
             h = int(round(math.sqrt(target_area / aspect)))
             if 0 < w <= width and 0 < h <= height:

@@ -1,7 +1,7 @@
 """Random number generation: ``Generator``, ``manual_seed``, RNG state."""
 from __future__ import annotations
 
-import json
+import struct
 import time
 
 import numpy as np
@@ -28,6 +28,7 @@ class Generator:
         self._bitgen._legacy_seeding(seed & 0xFFFF_FFFF)  # PyTorch keeps the low 32 bits
         self._rng = np.random.Generator(self._bitgen)
         self._next_normal = None  # normal_distribution<double>'s cached second value
+        self._next_float_normal = (0.0, False)  # kept for PyTorch's state layout only
 
     def manual_seed(self, seed):
         seed = int(seed)
@@ -44,55 +45,72 @@ class Generator:
     def initial_seed(self) -> int:
         return self._seed
 
-    def _state(self):
-        return {"seed": self._seed, "state": _jsonable(self._bitgen.state),
-                "next_normal": self._next_normal}
+    def _state_bytes(self) -> bytes:
+        """PyTorch's CPU generator state layout (5056 bytes): seed, the MT19937 words and
+        position, and the cached normal values, so states pass between the two."""
+        st = self._bitgen.state["state"]
+        key, pos = np.asarray(st["key"], dtype=np.uint32), int(st["pos"])
+        fresh = pos == 624 and int(key[1]) == (1812433253 * (int(key[0]) ^ (int(key[0]) >> 30))
+                                               + 1) & 0xFFFF_FFFF
+        cached = self._next_normal
+        fval, fvalid = self._next_float_normal
+        return b"".join([
+            struct.pack("<Qii", self._seed, 625 - pos, 1),
+            struct.pack("<Q", 0 if fresh else pos),
+            key.astype("<u8").tobytes(),
+            struct.pack("<dddi4x", 0.0, 0.0 if cached is None else cached, 0.0,
+                        int(cached is not None)),
+            struct.pack("<f?3x", fval, fvalid)])
 
-    def _restore(self, d):
+    def _load_bytes(self, b: bytes):
+        if len(b) != _STATE_SIZE:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_SIZE} but "
+                               f"found the input RNG state size to be {len(b)}")
+        seed, left, seeded, nxt = struct.unpack_from("<QiiQ", b, 0)
+        key = np.frombuffer(b, dtype="<u8", count=624, offset=24)
+        if seeded != 1 or not 1 <= left <= 624 or nxt > 624 or (key >> 32).any():
+            raise RuntimeError("Invalid mt19937 state")
+        _, normal_y, _, normal_valid = struct.unpack_from("<dddi", b, 24 + 624 * 8)
+        fval, fvalid = struct.unpack_from("<f?", b, 24 + 624 * 8 + 32)
         bg = np.random.MT19937(0)
-        st = dict(d["state"])
-        st["state"] = {"key": np.asarray(st["state"]["key"], dtype=np.uint32),
-                       "pos": int(st["state"]["pos"])}
-        bg.state = st
-        self._seed = d["seed"]
+        bg.state = {"bit_generator": "MT19937",
+                    "state": {"key": key.astype(np.uint32), "pos": 625 - left}}
+        self._seed = seed
         self._bitgen = bg
         self._rng = np.random.Generator(bg)
-        self._next_normal = d.get("next_normal")
+        self._next_normal = normal_y if normal_valid else None
+        self._next_float_normal = (fval, fvalid)
 
     def get_state(self):
-        """The full state as a uint8 tensor (restorable with ``set_state``)."""
+        """The full state as a uint8 tensor in PyTorch's layout (``set_state`` restores it;
+        so does PyTorch's ``set_state``, and the other way round)."""
         from .ops.creation import tensor
-        blob = json.dumps(self._state())
-        return tensor(np.frombuffer(blob.encode(), dtype=np.uint8).copy())
+        return tensor(np.frombuffer(self._state_bytes(), dtype=np.uint8).copy())
 
     def set_state(self, new_state):
         from ._tensor import Tensor
-        if not isinstance(new_state, Tensor) or new_state.dtype.name != "uint8":
+        if not isinstance(new_state, Tensor):
             raise TypeError("expected a torch.ByteTensor, but got "
                             f"{type(new_state).__name__}")
-        try:
-            d = json.loads(bytes(new_state.numpy()).decode())
-            self._restore(d)
-        except Exception:
-            raise RuntimeError("Invalid RNG state: not a state produced by get_state()") from None
+        if new_state.dtype.name != "uint8":
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        self._load_bytes(np.ascontiguousarray(new_state.detach().cpu().numpy()).tobytes())
         return self
 
     def __getstate__(self):
-        return {"device": str(self.device), **self._state()}
+        return {"device": str(self.device), "state": self._state_bytes()}
 
     def __setstate__(self, d):
         self.device = to_device(d["device"])
-        self._restore(d)
+        self._load_bytes(d["state"])
 
     @property
     def numpy_rng(self) -> np.random.Generator:
         return self._rng
 
 
-def _jsonable(state):
-    st = dict(state)
-    st["state"] = {"key": [int(k) for k in st["state"]["key"]], "pos": int(st["state"]["pos"])}
-    return st
+#: bytes in PyTorch's CPU generator state
+_STATE_SIZE = 5056
 
 
 default_generator = Generator()

@@ -144,8 +144,33 @@ def test_state_round_trip_keeps_the_cached_normal():
     g.set_state(state)
     clone = pickle.loads(pickle.dumps(g))
     np.testing.assert_array_equal(ember.randn(3, generator=clone).numpy(), first.numpy())
-    with pytest.raises(RuntimeError, match="Invalid RNG state"):
+    with pytest.raises(RuntimeError, match="of size 5056 but found the input RNG state size "
+                                           "to be 3"):
         g.set_state(ember.tensor([1, 2, 3], dtype=ember.uint8))
+    with pytest.raises(TypeError, match="RNG state must be a torch.ByteTensor"):
+        g.set_state(ember.zeros(5056, dtype=ember.int64))
+    broken = g.get_state()
+    broken[12:16] = 0  # "seeded" flag
+    with pytest.raises(RuntimeError, match="Invalid mt19937 state"):
+        g.set_state(broken)
+
+
+@pytest.mark.parametrize("draws", [
+    lambda L: None,
+    lambda L: (L.rand(3), L.randn(3)),  # leaves a cached normal
+    lambda L: L.randperm(700),  # past a twist of the state
+])
+def test_states_are_byte_identical_and_interchangeable(draws):
+    for seed in (0, 2 ** 40 + 3):
+        ember.manual_seed(seed)
+        torch.manual_seed(seed)
+        draws(ember)
+        draws(torch)
+        mine, theirs = ember.get_rng_state(), torch.get_rng_state()
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    torch.set_rng_state(torch.from_numpy(mine.numpy()))
+    ember.set_rng_state(ember.tensor(theirs.numpy()))
+    np.testing.assert_array_equal(ember.randn(7).numpy(), torch.randn(7).numpy())
 
 
 def test_a_seeded_training_run_gives_torchs_losses():

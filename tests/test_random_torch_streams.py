@@ -107,6 +107,25 @@ def test_init_functions_match(init):
     _assert_close_ulps(*_arrays(lambda L: init(L, L.empty(20, 30))))
 
 
+@pytest.mark.parametrize("shape,k,replacement", [
+    ((4, 10), 1, False), ((10,), 3, False), ((3, 6), 8, True), ((5,), 1, True),
+    ((2, 50), 50, False)])
+def test_multinomial_matches(shape, k, replacement):
+    mine, theirs = _arrays(lambda L: L.multinomial(L.rand(*shape) + 0.01, k, replacement))
+    np.testing.assert_array_equal(mine, theirs)
+
+
+def test_multinomial_errors_match():
+    for args in [(ember.rand(2, 3, 4), 1), (ember.rand(3), 0), (ember.tensor([1, 2]), 1),
+                 (ember.tensor([0.5, 0.0]), 3), (ember.zeros(2), 1)]:
+        targs = (torch.from_numpy(args[0].numpy()), args[1])
+        with pytest.raises(RuntimeError) as theirs:
+            torch.multinomial(*targs)
+        with pytest.raises(RuntimeError) as mine:
+            ember.multinomial(*args)
+        assert str(mine.value) == str(theirs.value)
+
+
 def test_samplers_and_splits_shuffle_as_torch():
     U = "utils"
     cases = [
@@ -116,6 +135,9 @@ def test_samplers_and_splits_shuffle_as_torch():
         lambda L: list(getattr(L, U).data.RandomSampler(range(10), num_samples=25)),
         lambda L: list(getattr(L, U).data.SubsetRandomSampler([5, 7, 9, 11, 13])),
         lambda L: [list(s) for s in getattr(L, U).data.random_split(range(20), [0.5, 0.5])],
+        lambda L: list(getattr(L, U).data.WeightedRandomSampler([0.1, 0.5, 0.2, 0.0, 0.9], 6)),
+        lambda L: list(getattr(L, U).data.WeightedRandomSampler([0.1, 0.5, 0.2, 0.9], 3,
+                                                                replacement=False)),
     ]
     for case in cases:
         mine, theirs = _both(case)

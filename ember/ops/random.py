@@ -133,22 +133,38 @@ def _bernoulli(generator, shape, p):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    """Indices sampled from the rows of ``input`` (unnormalised probabilities)."""
-    rng = _gen(generator)
-    p = np.asarray(input.detach().cpu()._data, dtype=np.float64)
+    """Indices sampled from the rows of ``input`` (unnormalised probabilities), drawn as
+    PyTorch draws them: one sample or no replacement by the exponential race (the largest
+    p / E with E ~ Exp(1) per entry), several with replacement by inverse CDF."""
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype._legacy[:-6]}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    p = np.asarray(input.detach().cpu()._data)
     if (p < 0).any() or not np.isfinite(p).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = p.reshape(-1, p.shape[-1])
-    out = []
     for row in rows:
-        tot = row.sum()
-        if tot <= 0:
+        if row.sum() <= 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        if not replacement and num_samples > (row > 0).sum():
+        if not replacement and num_samples > row.size:
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                                "replacement")
-        out.append(rng.choice(len(row), num_samples, replace=replacement, p=row / tot))
-    res = np.asarray(out, dtype=np.int64).reshape(p.shape[:-1] + (num_samples,))
+    rng = _generator(generator)._rng
+    if not replacement or num_samples == 1:
+        u = TS.unit_uniform(rng, rows.size, np.float64).reshape(rows.shape)
+        race = rows / (-np.log1p(-u)).astype(rows.dtype)
+        res = np.argsort(-race, axis=-1, kind="stable")[:, :num_samples]
+    else:
+        res = np.empty((len(rows), num_samples), dtype=np.int64)
+        for r, row in enumerate(rows):  # each row's draws in turn, as PyTorch's loop
+            cdf = np.cumsum(row, dtype=np.float64)
+            cdf /= cdf[-1]
+            res[r] = np.searchsorted(cdf, TS.unit_uniform(rng, num_samples, np.float64))
+    res = res.astype(np.int64).reshape(p.shape[:-1] + (num_samples,))
     return input._from_array(input._backend.from_host(res) if input.device.type != "cpu"
                              else res)
 

@@ -6,7 +6,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 import numpy as np
 
 from ember import _torch_sampling as TS
-from ember._random import Generator, _gen, _generator
+from ember._random import Generator, _generator
 
 
 class Sampler:
@@ -127,13 +127,9 @@ class WeightedRandomSampler(Sampler):
         if not self.replacement and self.num_samples > len(w):
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                                "replacement")
-        rng = _gen(self.generator)
-        if self.replacement:
-            idx = rng.choice(len(w), size=self.num_samples, replace=True, p=w / w.sum())
-        else:  # exponential race: zero weights come last, as in torch.multinomial
-            with np.errstate(divide="ignore"):
-                keys = rng.exponential(size=len(w)) / w
-            idx = np.argsort(keys, kind="stable")[:self.num_samples]
+        from ...ops.random import multinomial  # PyTorch's draws: torch.multinomial
+        idx = multinomial(_weights_tensor(w), self.num_samples, self.replacement,
+                          generator=self.generator)
         yield from idx.tolist()
 
     def __len__(self) -> int:

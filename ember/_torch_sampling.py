@@ -107,7 +107,7 @@ def normal(gen, n: int, npdt, mean: float, std: float) -> np.ndarray:
     """``normal_(mean, std)`` on a contiguous tensor of ``n`` elements of ``npdt``."""
     rng = gen._rng
     if n < 16:
-        return np.array([_normal_scalar(gen, mean, std) for _ in range(n)]).astype(npdt)
+        return normal_doubles(gen, n, mean, std).astype(npdt)
     wide = np.dtype(npdt).name == "float64"
     ct = np.float64 if wide else np.float32
     u = unit_uniform(rng, n, npdt).astype(ct)
@@ -134,14 +134,28 @@ def _box_muller_16(u, out, ct, mean, std):
             if ct is np.float32 else o * std + mean
 
 
-def _normal_scalar(gen, mean, std):
-    """One ``normal_distribution<double>`` sample, with PyTorch's cached second value."""
-    cached = gen._next_normal
-    if cached is not None:
+def normal_doubles(gen, n: int, mean: float, std: float) -> np.ndarray:
+    """``n`` draws of ``normal_distribution<double>``: Box-Muller on pairs of double
+    uniforms (u1 for the angle, u2 for the radius), the cosine value returned and the sine
+    value cached on the generator for the next draw."""
+    out = np.empty(n)
+    start = 0
+    if n and gen._next_normal is not None:
+        out[0] = gen._next_normal
         gen._next_normal = None
-        return cached * std + mean
-    u1, u2 = unit_uniform(gen._rng, 2, np.float64).tolist()
-    r = math.sqrt(-2.0 * math.log1p(-u2))
-    theta = 2.0 * math.pi * u1
-    gen._next_normal = r * math.sin(theta)
-    return r * math.cos(theta) * std + mean
+        start = 1
+    pairs = (n - start + 1) // 2
+    if pairs:
+        u = unit_uniform(gen._rng, 2 * pairs, np.float64).reshape(pairs, 2)
+        if pairs <= 32:  # the C library's log1p/cos/sin, as PyTorch's: bit for bit
+            both = np.array([f(t) * r for u1, u2 in u.tolist()
+                             for r, t in [(math.sqrt(-2.0 * math.log1p(-u2)), 2.0 * math.pi * u1)]
+                             for f in (math.cos, math.sin)])
+        else:  # NumPy's vectorised versions: within an ulp
+            radius = np.sqrt(-2.0 * np.log1p(-u[:, 1]))
+            theta = 2.0 * math.pi * u[:, 0]
+            both = np.stack([radius * np.cos(theta), radius * np.sin(theta)], 1).reshape(-1)
+        out[start:] = both[:n - start]
+        if (n - start) % 2:
+            gen._next_normal = float(both[-1])
+    return out * std + mean

@@ -126,6 +126,26 @@ def test_multinomial_errors_match():
         assert str(mine.value) == str(theirs.value)
 
 
+@pytest.mark.parametrize("sample", [
+    lambda D, L: D.Normal(L.zeros(3), L.ones(3)).sample((4,)),
+    lambda D, L: D.Uniform(L.zeros(3), L.ones(3) * 2).rsample((5,)),
+    lambda D, L: D.Bernoulli(L.full((6,), 0.3)).sample((3,)),
+    lambda D, L: D.Categorical(L.tensor([[0.1, 0.5, 0.4], [0.3, 0.3, 0.4]])).sample((5,)),
+    lambda D, L: D.OneHotCategorical(L.tensor([0.1, 0.5, 0.4])).sample((4,)),
+    lambda D, L: D.Multinomial(10, L.tensor([0.2, 0.3, 0.5])).sample((2,)),
+    lambda D, L: D.Exponential(L.ones(5) * 2).sample((2,)),
+    lambda D, L: D.Cauchy(L.zeros(5), L.ones(5)).sample((2,)),
+    lambda D, L: D.Geometric(L.full((5,), 0.3)).sample(),
+    lambda D, L: D.LogNormal(L.zeros(5), L.ones(5)).sample(),
+    lambda D, L: L.empty(40).log_normal_(1.0, 2.0),
+    lambda D, L: L.empty(40).geometric_(0.2),
+], ids=["normal", "uniform", "bernoulli", "categorical", "one_hot", "multinomial",
+        "exponential", "cauchy", "geometric", "log_normal", "log_normal_", "geometric_"])
+def test_distribution_samples_match(sample):
+    mine, theirs = _arrays(lambda L: sample(L.distributions, L))
+    np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)
+
+
 def test_samplers_and_splits_shuffle_as_torch():
     U = "utils"
     cases = [

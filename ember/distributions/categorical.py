@@ -86,14 +86,16 @@ class Categorical(Distribution):
                     device=self.probs.device)
 
     def sample(self, sample_shape=()):
-        from .. import float64, no_grad, rand
-        shape = Size(sample_shape) + self._batch_shape
+        # PyTorch's draws: multinomial with replacement over the flattened batch
+        from .. import int64, multinomial, no_grad, zeros
+        sample_shape = Size(sample_shape)
+        if sample_shape.numel() == 0:
+            return zeros(self._extended_shape(sample_shape), dtype=int64,
+                         device=self.probs.device)
         with no_grad():
-            # inverse CDF in float64: index = number of cumulative sums <= u * total
-            cdf = self.probs.detach().to(float64).cumsum(-1)
-            u = rand(shape + (1,), dtype=float64, device=cdf.device) * cdf[..., -1:]
-            index = (cdf <= u).sum(-1)
-            return index.clamp(max=self._num_events - 1)
+            probs_2d = self.probs.detach().reshape(-1, self._num_events)
+            samples_2d = multinomial(probs_2d, sample_shape.numel(), True).T
+            return samples_2d.reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value):
         from .. import broadcast_tensors

@@ -5,7 +5,6 @@ import math
 
 from .._size import Size
 from . import constraints
-from ._sampling import host_draw
 from ._special import lgamma
 from .binomial import Binomial
 from .categorical import Categorical
@@ -65,12 +64,16 @@ class Multinomial(Distribution):
         return self._categorical.param_shape
 
     def sample(self, sample_shape=()):
-        from .. import float64
-        shape = self._extended_shape(sample_shape)
-        probs = self.probs.detach().to(float64)
-        probs = (probs / probs.sum(-1, keepdim=True)).expand(shape)
-        counts = host_draw(lambda rng, p: rng.multinomial(self.total_count, p), probs)
-        return counts.to(self.probs.dtype)
+        # PyTorch's draws: total_count categorical samples per event, counted
+        from .. import no_grad, ones_like, zeros
+        sample_shape = Size(sample_shape)
+        with no_grad():
+            samples = self._categorical.sample(Size((self.total_count,)) + sample_shape)
+            samples = samples.permute(*range(1, samples.dim()), 0)
+            counts = zeros(self._extended_shape(sample_shape), dtype=samples.dtype,
+                           device=samples.device)
+            counts.scatter_add_(-1, samples, ones_like(samples))
+            return counts.to(self.probs.dtype)
 
     def entropy(self):
         from .. import tensor

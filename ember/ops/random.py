@@ -176,9 +176,9 @@ def poisson(input, generator=None):
 # ---- in-place fills used by Tensor methods and nn.init ----
 
 def fill_random(t, method, generator=None, **kw):
-    """Fill ``t`` in place from the generator; ``method`` names a NumPy Generator method."""
+    """Fill ``t`` in place with PyTorch's draws for ``method`` (uniform, normal, random,
+    exponential, geometric, cauchy, log_normal, bernoulli)."""
     _check_fill(t, method, kw)
-    rng = _gen(generator)
     shape = tuple(t.shape)
     if method == "uniform":
         vals = _uniform(generator, shape, t.dtype, kw["from_"], kw["to"])
@@ -193,12 +193,15 @@ def fill_random(t, method, generator=None, **kw):
     elif method == "exponential":  # PyTorch: -log1p(-u) / lambd, u a double uniform
         u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), np.float64)
         vals = (-np.log1p(-u) / kw["lambd"]).reshape(shape)
-    elif method == "geometric":
-        vals = rng.geometric(kw["p"], shape)
-    elif method == "cauchy":
-        vals = kw["median"] + kw["sigma"] * np.tan(np.pi * (rng.random(shape) - 0.5))
-    elif method == "log_normal":
-        vals = np.exp(rng.standard_normal(shape) * kw["std"] + kw["mean"])
+    elif method == "geometric":  # PyTorch: ceil(log(u) / log1p(-p)), u a double uniform
+        u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), np.float64)
+        vals = np.ceil(np.log(u) / math.log1p(-kw["p"])).reshape(shape)
+    elif method == "cauchy":  # PyTorch: median + sigma * tan(pi * (u - 1/2))
+        u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), np.float64)
+        vals = (kw["median"] + kw["sigma"] * np.tan(np.pi * (u - 0.5))).reshape(shape)
+    elif method == "log_normal":  # PyTorch: exp of normal_distribution<double> draws
+        vals = np.exp(TS.normal_doubles(_generator(generator), math.prod(shape), kw["mean"],
+                                        kw["std"])).reshape(shape)
     elif method == "bernoulli":
         vals = _bernoulli(generator, shape, kw["p"])
     else:

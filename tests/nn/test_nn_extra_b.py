@@ -205,7 +205,17 @@ LAZY = [("LazyLinear", "Linear", (3,), {}, (2, 5)),
         ("LazyBatchNorm1d", "BatchNorm1d", (), {}, (4, 5)),
         ("LazyBatchNorm1d", "BatchNorm1d", (), {"affine": False, "momentum": None}, (4, 5, 3)),
         ("LazyBatchNorm2d", "BatchNorm2d", (), {"eps": 1e-3}, (2, 3, 4, 4)),
-        ("LazyBatchNorm2d", "BatchNorm2d", (), {"track_running_stats": False}, (2, 3, 4, 4))]
+        ("LazyBatchNorm2d", "BatchNorm2d", (), {"track_running_stats": False}, (2, 3, 4, 4)),
+        ("LazyBatchNorm2d", "BatchNorm2d", (), {"bias": False}, (2, 3, 4, 4)),
+        ("LazyBatchNorm3d", "BatchNorm3d", (), {}, (2, 3, 2, 2, 2)),
+        ("LazyConv3d", "Conv3d", (4, 3), {"padding": 1}, (1, 2, 5, 6, 7)),
+        ("LazyConvTranspose1d", "ConvTranspose1d", (5, 3), {"stride": 2}, (2, 4, 6)),
+        ("LazyConvTranspose2d", "ConvTranspose2d", (6, 3),
+         {"stride": 2, "groups": 2, "output_padding": 1}, (1, 4, 5, 5)),
+        ("LazyConvTranspose3d", "ConvTranspose3d", (3, 2), {"bias": False}, (1, 2, 3, 3, 3)),
+        ("LazyInstanceNorm1d", "InstanceNorm1d", (), {}, (2, 3, 5)),
+        ("LazyInstanceNorm2d", "InstanceNorm2d", (), {"affine": False}, (2, 3, 4, 4)),
+        ("LazyInstanceNorm3d", "InstanceNorm3d", (), {"bias": False}, (2, 3, 2, 2, 2))]
 
 
 @pytest.mark.parametrize("case", LAZY, ids=[f"{c[0]}-{c[3]}" for c in LAZY])
@@ -234,8 +244,9 @@ def test_lazy_module_matches_torch(case):
     assert tuple(out.shape) == tuple(t_out.shape)
     # the same initialisation (and so the same values) as the ordinary class made after it
     ember.manual_seed(0)
-    ref_args = {"Linear": (shape[-1],), "BatchNorm1d": (shape[1],), "BatchNorm2d": (shape[1],)}
-    batched_ndim = 3 if lazy.endswith("1d") else 4
+    ref_args = {"Linear": (shape[-1],), **{f"{kind}Norm{d}d": (shape[1],)
+                                            for kind in ("Batch", "Instance") for d in (1, 2, 3)}}
+    batched_ndim = {"1d": 3, "2d": 4, "3d": 5}.get(lazy[-2:], 0)
     in_ch = shape[1] if len(shape) == batched_ndim else shape[0]
     first = ref_args.get(plain, (in_ch,))
     ref = getattr(ember.nn, plain)(*first, *args, **kw)

@@ -180,10 +180,11 @@ def _models(lib, conv):
 def test_training_step_matches_torch(conv, dtype):
     """A forward under autocast and a backward outside it: outputs, loss and gradients."""
     torch = pytest.importorskip("torch")
+    torch.manual_seed(0)  # the weights, like the data, must not depend on earlier tests
     tm = _models(torch, conv)
     em = _models(ember, conv)
     em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
-    rng = np.random.default_rng(5)  # the data must not depend on which tests ran before
+    rng = np.random.default_rng(5)
     x = rng.standard_normal((4, 3, 8, 8) if conv else (4, 12)).astype(np.float32)
     y = np.array([0, 1, 2, 4])
     res = {}
@@ -195,9 +196,14 @@ def test_training_step_matches_torch(conv, dtype):
         res[lib.__name__] = (out, loss, {k: p.grad for k, p in m.named_parameters()})
     (eo, el, eg), (to, tl, tg) = res["ember"], res["torch"]
     assert repr(eo.dtype) == repr(to.dtype) == f"torch.{dtype}"
-    np.testing.assert_array_equal(eo.float().detach().numpy(), to.float().detach().numpy())
-    np.testing.assert_allclose(el.item(), tl.item(), rtol=1e-6)
     ulp = {"bfloat16": 2.0 ** -8, "float16": 2.0 ** -11}[dtype]
+    eo, to = eo.float().detach().numpy(), to.float().detach().numpy()
+    if conv:  # float32 sums in another order (BLAS against oneDNN) can land a value a
+        # rounding step away once it is stored in half precision (2 of 30 seeds' weights)
+        np.testing.assert_allclose(eo, to, rtol=0, atol=2 * ulp * float(np.abs(to).max()))
+    else:
+        np.testing.assert_array_equal(eo, to)
+    np.testing.assert_allclose(el.item(), tl.item(), rtol=1e-6 if not conv else 4 * ulp)
     for k, ge in eg.items():
         tn = tg[k].numpy()
         assert ge.dtype is ember.float32

@@ -238,3 +238,25 @@ def test_a_seeded_training_run_gives_torchs_losses():
     mine, theirs = run(ember), run(torch)
     assert len(mine) == 24
     np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+
+
+class _Draws:
+    """Each item: what a worker's global generators give (NumPy, Python, the library's)."""
+
+    def __init__(self, lib):
+        self.lib = lib
+
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        import random
+        return [float(np.random.rand()), random.random(), float(self.lib.rand(1)), i]
+
+
+def test_worker_processes_seed_like_torch():
+    def run(L):
+        loader = L.utils.data.DataLoader(_Draws(L), batch_size=2, num_workers=2, shuffle=True)
+        return [[[float(v) for v in col] for col in batch] for batch in loader]
+    mine, theirs = _both(run)
+    assert mine == theirs

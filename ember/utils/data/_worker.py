@@ -175,11 +175,16 @@ class _IterableFetcher:
 
 
 # ---- the worker process ----
-def _seed_worker(seed: int) -> None:
+def _seed_worker(base_seed: int, worker_id: int) -> None:
+    """Seed Python's, ember's and NumPy's global generators as PyTorch's workers do: the
+    first two with base_seed + worker_id, NumPy's with PyTorch's SeedSequence-style hash of
+    (worker_id, base_seed), so augmentations drawing from any of them match."""
     import ember
+    seed = base_seed + worker_id
     random.seed(seed)
     ember.manual_seed(seed)
-    np.random.seed(np.random.SeedSequence(seed).generate_state(4))
+    entropy = [worker_id, base_seed & 0xFFFF_FFFF, base_seed >> 32, 0]
+    np.random.seed(np.random.SeedSequence(entropy).generate_state(4))
 
 
 def worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto_collation,
@@ -188,7 +193,7 @@ def worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto_
     global _worker_info
     try:
         seed = base_seed + worker_id
-        _seed_worker(seed)
+        _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)
         where = f"in DataLoader worker process {worker_id}"

@@ -104,6 +104,7 @@ from .amp import (autocast, autocast_decrement_nesting, autocast_increment_nesti
                   set_autocast_gpu_dtype)
 from . import autograd, cuda  # noqa: E402
 from . import linalg  # noqa: E402
+from . import random  # noqa: E402,F401  (torch.random)
 from .ops.linalg_extra import (cholesky_inverse, cholesky_solve, lu_unpack,  # noqa: E402
                                matrix_exp, vander)
 from .ops.linalg_decomp import (cholesky_legacy as cholesky, det, inverse, logdet,  # noqa: E402

@@ -107,6 +107,17 @@ def test_init_functions_match(init):
     _assert_close_ulps(*_arrays(lambda L: init(L, L.empty(20, 30))))
 
 
+@pytest.mark.parametrize("init", [
+    lambda L: L.nn.init.orthogonal_(L.empty(6, 10), gain=2.0),
+    lambda L: L.nn.init.orthogonal_(L.empty(10, 4, 2)),
+    lambda L: L.nn.init.sparse_(L.empty(8, 5), 0.3),
+    lambda L: L.cat([L.nn.init.orthogonal_(L.empty(5, 5)).reshape(-1), L.rand(3)]),
+], ids=["orthogonal_wide", "orthogonal_3d", "sparse", "orthogonal_then_rand"])
+def test_orthogonal_and_sparse_draw_torchs_matrices(init):
+    mine, theirs = _arrays(init)
+    np.testing.assert_allclose(mine, theirs, rtol=0, atol=2e-6)  # QR in another LAPACK
+
+
 @pytest.mark.parametrize("shape,k,replacement", [
     ((4, 10), 1, False), ((10,), 3, False), ((3, 6), 8, True), ((5,), 1, True),
     ((2, 50), 50, False)])

@@ -6,10 +6,10 @@ import warnings
 
 import numpy as np
 
-from .._random import _gen
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.creation import empty_like as ember_empty_like
+from ..ops.random import randperm
 from ..ops.elementwise import where
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -224,7 +224,9 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         return tensor
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flat = _gen(generator).standard_normal((rows, cols))
+    # PyTorch's draw: a normal_(0, 1) matrix of the tensor's dtype (QR here in float64)
+    flat = ember_empty_like(tensor).reshape(rows, cols).normal_(0, 1, generator=generator)
+    flat = flat.numpy().astype(np.float64)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -241,12 +243,11 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
-    rng = _gen(generator)
-    vals = rng.standard_normal((rows, cols)) * std
-    for c in range(cols):
-        vals[rng.permutation(rows)[:num_zeros], c] = 0
     with no_grad():
-        return _write(tensor, vals)
+        tensor.normal_(0, std, generator=generator)
+        for c in range(cols):  # PyTorch draws these from the default generator
+            tensor[randperm(rows)[:num_zeros], c] = 0
+    return tensor
 
 
 def _deprecated(fn):

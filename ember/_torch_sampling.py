@@ -159,3 +159,87 @@ def normal_doubles(gen, n: int, mean: float, std: float) -> np.ndarray:
         if (n - start) % 2:
             gen._next_normal = float(both[-1])
     return out * std + mean
+
+
+class _Stream:
+    """Sequential draws for samplers whose consumption depends on the values (rejection
+    loops): raw words are fetched ahead in blocks, and ``close`` rewinds the generator to
+    just after the words actually used."""
+
+    def __init__(self, rng, hint: int):
+        self.rng = rng
+        self.saved = rng.bit_generator.state
+        self.words = raw32(rng, max(hint, 64)).tolist()
+        self.pos = 0
+
+    def word(self) -> int:
+        if self.pos == len(self.words):
+            self.words += raw32(self.rng, len(self.words)).tolist()
+        w = self.words[self.pos]
+        self.pos += 1
+        return w
+
+    def uniform64(self) -> float:
+        """``uniform_real_distribution<double>(0, 1)``."""
+        hi = self.word()
+        return (((hi << 32) | self.word()) & ((1 << 53) - 1)) * 2.0 ** -53
+
+    def close(self):
+        self.rng.bit_generator.state = self.saved
+        if self.pos:
+            raw32(self.rng, self.pos)
+
+
+_THIRD_F32 = float(np.float32(1.0) / np.float32(3.0))  # PyTorch's 1.0f / 3.0f
+_SQUEEZE_F32 = float(np.float32(0.0331))
+
+
+def standard_gamma(gen, alphas: np.ndarray) -> np.ndarray:
+    """Gamma(alpha, 1) draws as PyTorch's CPU ``_standard_gamma``: Marsaglia and Tsang's
+    method in double precision, one element after the other, with normals from
+    ``normal_distribution<double>`` (sharing the generator's cached value) and alpha < 1
+    boosted by a uniform power. ``alphas``' dtype (float32 or float64) is the precision of
+    PyTorch's steps on alpha itself."""
+    single = alphas.dtype != np.float64
+    flat = alphas.astype(np.float32 if single else np.float64).reshape(-1).tolist()
+    s = _Stream(gen._rng, 8 * len(flat))
+    cached = gen._next_normal
+
+    def normal():
+        nonlocal cached
+        if cached is not None:
+            x, cached = cached, None
+            return x
+        u1 = s.uniform64()
+        r = math.sqrt(-2.0 * math.log1p(-s.uniform64()))
+        theta = 2.0 * math.pi * u1
+        cached = r * math.sin(theta)
+        return r * math.cos(theta)
+
+    out = []
+    for alpha in flat:
+        scale = 1.0
+        if alpha < 1.0:
+            if alpha == 0.0:
+                out.append(0.0)
+                continue
+            inv = float(np.float32(1.0) / np.float32(alpha)) if single else 1.0 / alpha
+            scale *= math.pow(1.0 - s.uniform64(), inv)
+            alpha = float(np.float32(alpha) + np.float32(1.0)) if single else alpha + 1.0
+        d = float(np.float32(alpha) - np.float32(_THIRD_F32)) if single else alpha - _THIRD_F32
+        c = 1.0 / math.sqrt(9.0 * d)
+        while True:
+            x = normal()
+            y = 1.0 + c * x
+            if y <= 0:
+                continue
+            v = y * y * y
+            u = 1.0 - s.uniform64()
+            xx = x * x
+            if u < 1.0 - _SQUEEZE_F32 * xx * xx or \
+                    math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
+                out.append(scale * d * v)
+                break
+    s.close()
+    gen._next_normal = cached
+    return np.asarray(out, dtype=np.float64).reshape(alphas.shape)

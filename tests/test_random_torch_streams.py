@@ -150,8 +150,17 @@ def test_multinomial_errors_match():
     lambda D, L: D.LogNormal(L.zeros(5), L.ones(5)).sample(),
     lambda D, L: L.empty(40).log_normal_(1.0, 2.0),
     lambda D, L: L.empty(40).geometric_(0.2),
+    lambda D, L: D.Gamma(L.tensor([0.5, 1.0, 3.0, 0.05]), L.tensor([1.0, 2.0, 0.5, 1.0]))
+    .sample((30,)),
+    lambda D, L: D.Gamma(L.tensor([0.5, 40.0], dtype=L.float64), L.ones(2, dtype=L.float64))
+    .rsample((10,)),
+    lambda D, L: D.Dirichlet(L.tensor([0.5, 1.0, 3.0])).sample((20,)),
+    lambda D, L: D.Beta(L.tensor([0.5, 2.0]), L.tensor([1.5, 0.7])).sample((10,)),
+    lambda D, L: D.StudentT(L.tensor([2.0, 5.0])).sample((10,)),
+    lambda D, L: L.cat([D.Chi2(L.tensor([1.0, 4.0])).sample((5,)).reshape(-1), L.rand(4)]),
 ], ids=["normal", "uniform", "bernoulli", "categorical", "one_hot", "multinomial",
-        "exponential", "cauchy", "geometric", "log_normal", "log_normal_", "geometric_"])
+        "exponential", "cauchy", "geometric", "log_normal", "log_normal_", "geometric_",
+        "gamma", "gamma_f64", "dirichlet", "beta", "student_t", "chi2_then_rand"])
 def test_distribution_samples_match(sample):
     mine, theirs = _arrays(lambda L: sample(L.distributions, L))
     np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)

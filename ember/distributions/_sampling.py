@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._random import _gen
+from .. import _torch_sampling
+from .._random import _gen, _generator
 from .._tensor import Tensor
 from ..autograd.node import Primitive
 from ._special import digamma_kernel
@@ -85,8 +86,10 @@ class StandardGamma(Primitive, node_name="StandardGammaBackward0"):
 
     def forward(self, alpha):
         xp = self.xp
-        host = np.asarray(self.backend.to_host(alpha), dtype=np.float64)
-        draws = _gen(self.generator).standard_gamma(host)
+        host = np.asarray(self.backend.to_host(alpha))
+        if host.dtype != np.float64:
+            host = host.astype(np.float32)
+        draws = _torch_sampling.standard_gamma(_generator(self.generator), host)
         # PyTorch clamps draws to the dtype's smallest normal number
         draws = np.maximum(draws, np.finfo(alpha.dtype).tiny).astype(alpha.dtype)
         return draws if xp is np else self.backend.from_host(draws, self.device_index)

@@ -40,8 +40,9 @@ class Dirichlet(ExponentialFamily):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        gammas = standard_gamma(self.concentration.expand(shape))
-        x = gammas / gammas.sum(-1, keepdim=True)
+        conc = self.concentration.expand(shape)
+        gammas = standard_gamma(conc.double())  # PyTorch draws and normalises in double
+        x = (gammas / gammas.sum(-1, keepdim=True)).to(conc.dtype)
         tiny = float(finfo(x.dtype).tiny)
         return x.clamp(min=tiny, max=1 - float(finfo(x.dtype).eps) / 2)
 

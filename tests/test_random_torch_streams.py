@@ -126,6 +126,15 @@ def test_multinomial_matches(shape, k, replacement):
     np.testing.assert_array_equal(mine, theirs)
 
 
+def test_poisson_rate_errors_match():
+    for rate in (-1.0, float("nan")):
+        with pytest.raises(RuntimeError) as theirs:
+            torch.poisson(torch.tensor([rate]))
+        with pytest.raises(RuntimeError) as mine:
+            ember.poisson(ember.tensor([rate]))
+        assert str(mine.value) == str(theirs.value)
+
+
 def test_multinomial_errors_match():
     for args in [(ember.rand(2, 3, 4), 1), (ember.rand(3), 0), (ember.tensor([1, 2]), 1),
                  (ember.tensor([0.5, 0.0]), 3), (ember.zeros(2), 1)]:
@@ -158,9 +167,12 @@ def test_multinomial_errors_match():
     lambda D, L: D.Beta(L.tensor([0.5, 2.0]), L.tensor([1.5, 0.7])).sample((10,)),
     lambda D, L: D.StudentT(L.tensor([2.0, 5.0])).sample((10,)),
     lambda D, L: L.cat([D.Chi2(L.tensor([1.0, 4.0])).sample((5,)).reshape(-1), L.rand(4)]),
+    lambda D, L: D.Poisson(L.tensor([0.5, 3.0, 10.0, 55.5, 0.0, 1000.0])).sample((20,)),
+    lambda D, L: L.cat([L.poisson(L.full((30,), 12.5)), L.rand(3)]),
 ], ids=["normal", "uniform", "bernoulli", "categorical", "one_hot", "multinomial",
         "exponential", "cauchy", "geometric", "log_normal", "log_normal_", "geometric_",
-        "gamma", "gamma_f64", "dirichlet", "beta", "student_t", "chi2_then_rand"])
+        "gamma", "gamma_f64", "dirichlet", "beta", "student_t", "chi2_then_rand", "poisson",
+        "poisson_then_rand"])
 def test_distribution_samples_match(sample):
     mine, theirs = _arrays(lambda L: sample(L.distributions, L))
     np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)

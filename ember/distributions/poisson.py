@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from .._size import Size
 from . import constraints
-from ._sampling import host_draw
 from ._special import lgamma
 from .exp_family import ExponentialFamily
 from .utils import _is_number, broadcast_all
@@ -46,8 +45,8 @@ class Poisson(ExponentialFamily):
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        rate = self.rate.detach().expand(shape)
-        return host_draw(lambda rng, r: rng.poisson(r), rate)
+        from ..ops.random import poisson  # PyTorch's draws: torch.poisson
+        return poisson(self.rate.detach().expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._dtype import get_default_dtype, int64, to_dtype
 from .. import _torch_sampling as TS
-from .._random import _gen, _generator
+from .._random import _generator
 from .._tensor import Tensor
 from .creation import _finish, check_size
 from ._util import shape_arg
@@ -170,7 +170,13 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 
 def poisson(input, generator=None):
-    return input._from_array(_gen(generator).poisson(input._data).astype(input.dtype.np))
+    """Poisson counts with rates ``input``, drawn as PyTorch draws them."""
+    rates = np.asarray(input._backend.to_host(input.detach()._data))
+    if (rates < 0).any() or np.isnan(rates).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    draws = TS.poisson(_generator(generator), rates).astype(input.dtype.np)
+    return input._from_array(input._backend.from_host(draws) if input.device.type != "cpu"
+                             else draws)
 
 
 # ---- in-place fills used by Tensor methods and nn.init ----

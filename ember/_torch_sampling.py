@@ -16,6 +16,11 @@ NumPy's ``MT19937`` with legacy seeding is that stream (PyTorch seeds it with th
   the size is not a multiple of 16, 16 fresh ones for the last 16), then Box-Muller on the
   pairs (j, j + 8) of each block of 16. Fewer than 16: Box-Muller in double precision on two
   ``random64`` uniforms per pair, the second value of each pair kept for the next call.
+* Bernoulli, exponential, geometric, Cauchy draws: one double uniform per element;
+  ``multinomial``: an exponential race, or inverse CDF with replacement.
+* Gamma (Marsaglia and Tsang) and Poisson (Hoermann's transformed rejection, or a product of
+  uniforms) consume as many draws as their rejection loops need, so they run element after
+  element over words fetched ahead (``_Stream``).
 
 float32 normals come out within a few units in the last place of PyTorch's (its log and
 sin/cos are its own polynomial approximations); everything else above is bit for bit.

@@ -54,8 +54,8 @@ from .ops.math import (abs, absolute, acos, add, addcdiv, addcmul, allclose, arc
                        relu, remainder, round, rsqrt, rsub, sgn, sigmoid, sign, signbit, sin,
                        sinh, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where,
                        xlogy)
-from .ops.random import (bernoulli, multinomial, normal, poisson, rand, rand_like, randint,
-                         randint_like, randn, randn_like, randperm)
+from .ops.random import (bernoulli, binomial, multinomial, normal, poisson, rand, rand_like,
+                         randint, randint_like, randn, randn_like, randperm)
 from .ops.index import index_add, index_copy, index_fill, index_put, scatter_reduce
 from .ops.math import bitwise_left_shift, bitwise_right_shift
 from .ops.reduce import cummax, cummin, histc, mode, nanquantile, quantile

@@ -18,8 +18,8 @@ NumPy's ``MT19937`` with legacy seeding is that stream (PyTorch seeds it with th
   ``random64`` uniforms per pair, the second value of each pair kept for the next call.
 * Bernoulli, exponential, geometric, Cauchy draws: one double uniform per element;
   ``multinomial``: an exponential race, or inverse CDF with replacement.
-* Gamma (Marsaglia and Tsang) and Poisson (Hoermann's transformed rejection, or a product of
-  uniforms) consume as many draws as their rejection loops need, so they run element after
+* Gamma (Marsaglia and Tsang), Poisson (Hoermann's transformed rejection, or a product of
+  uniforms) and binomial (BTRS, or inversion) consume as many draws as their rejection loops need, so they run element after
   element over words fetched ahead (``_Stream``).
 
 float32 normals come out within a few units in the last place of PyTorch's (its log and
@@ -288,3 +288,81 @@ def poisson(gen, rates: np.ndarray) -> np.ndarray:
             out.append(k)
     s.close()
     return np.asarray(out, dtype=np.float64).reshape(rates.shape)
+
+
+#: log(k!) - Stirling's approximation for k = 0..9 (beyond, the series below)
+_STIRLING_TAIL = (0.08106146679532726, 0.04134069595540929, 0.02767792568499834,
+                  0.02079067210376509, 0.01664469118982119, 0.01387612882307075,
+                  0.01189670994589177, 0.01041126526197209, 0.009255462182712733,
+                  0.008330563433362871)
+
+
+def _stirling_tail(k: float) -> float:
+    if k <= 9:
+        return _STIRLING_TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def binomial(gen, counts: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Binomial draws as PyTorch's CPU ``binomial``: the BTRS transformed rejection where
+    n * min(p, 1 - p) >= 10, else inversion through geometric gaps; float32 tensors keep
+    PyTorch's float32 steps on (n, p)."""
+    single = probs.dtype != np.float64
+    f = (lambda v: float(np.float32(v))) if single else float
+    s = _Stream(gen._rng, 4 * counts.size)
+    out = []
+    for n, p in zip(counts.astype(np.float64).reshape(-1).tolist(),
+                    probs.astype(np.float64).reshape(-1).tolist()):
+        if n <= 0 or p <= 0:
+            out.append(0.0)
+        elif p >= 1:
+            out.append(n)
+        elif p <= 0.5:
+            out.append(_btrs(s, n, p, f) if f(n * p) >= 10 else _inversion(s, n, p))
+        else:
+            q = f(1.0 - p)
+            out.append(n - (_btrs(s, n, q, f) if f(n * q) >= 10 else _inversion(s, n, q)))
+    s.close()
+    return np.asarray(out, dtype=np.float64).reshape(counts.shape)
+
+
+def _inversion(s, n, p):
+    """Count geometric gaps (ceil(log u / log(1 - p))) until they pass n."""
+    log_q, total, k = math.log1p(-p), 0.0, 0
+    while True:
+        total += math.ceil(math.log(s.uniform64()) / log_q)
+        if total > n:
+            return k
+        k += 1
+
+
+def _btrs(s, n, p, f):
+    """Hoermann's BTRS with PyTorch's constants; ``f`` rounds the steps PyTorch takes in
+    the tensor's precision."""
+    npq = f(n * p)
+    stddev = f(math.sqrt(f(npq * f(1 - p))))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = npq + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = f(p / f(1 - p))
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = math.floor(f((n + 1) * p))
+    while True:
+        u = s.uniform64() - 0.5
+        v = s.uniform64()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + c)
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = math.log(v * alpha / (a / (us * us) + b))
+        bound = ((m + 0.5) * math.log((m + 1) / (r * (n - m + 1)))
+                 + (n + 1) * math.log((n - m + 1) / (n - k + 1))
+                 + (k + 0.5) * math.log(r * (n - k + 1) / (k + 1))
+                 + _stirling_tail(m) + _stirling_tail(n - m)
+                 - _stirling_tail(k) - _stirling_tail(n - k))
+        if v <= bound:
+            return k

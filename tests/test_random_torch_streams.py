@@ -126,6 +126,17 @@ def test_multinomial_matches(shape, k, replacement):
     np.testing.assert_array_equal(mine, theirs)
 
 
+def test_binomial_draws_match_over_many_parameters():
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 2000, 300).astype(np.float32)
+    probs = rng.random(300).astype(np.float32)
+    mine, theirs = _arrays(lambda L: L.binomial(L.from_numpy(counts), L.from_numpy(probs)))
+    np.testing.assert_array_equal(mine, theirs)
+    with pytest.raises(ValueError, match="binomial only supports floating-point dtypes for "
+                                         "count, got: Long"):
+        ember.binomial(ember.tensor([5]), ember.tensor([0.5]))
+
+
 def test_poisson_rate_errors_match():
     for rate in (-1.0, float("nan")):
         with pytest.raises(RuntimeError) as theirs:
@@ -169,10 +180,14 @@ def test_multinomial_errors_match():
     lambda D, L: L.cat([D.Chi2(L.tensor([1.0, 4.0])).sample((5,)).reshape(-1), L.rand(4)]),
     lambda D, L: D.Poisson(L.tensor([0.5, 3.0, 10.0, 55.5, 0.0, 1000.0])).sample((20,)),
     lambda D, L: L.cat([L.poisson(L.full((30,), 12.5)), L.rand(3)]),
+    lambda D, L: D.Binomial(L.tensor([10.0, 500.0, 3.0]), L.tensor([0.3, 0.7, 0.95]))
+    .sample((30,)),
+    lambda D, L: L.binomial(L.tensor([0.0, 5.0, 1000.0, 20.0, 1500.0], dtype=L.float64),
+                            L.tensor([0.5, 1.0, 0.5, 0.9, 0.004], dtype=L.float64)),
 ], ids=["normal", "uniform", "bernoulli", "categorical", "one_hot", "multinomial",
         "exponential", "cauchy", "geometric", "log_normal", "log_normal_", "geometric_",
         "gamma", "gamma_f64", "dirichlet", "beta", "student_t", "chi2_then_rand", "poisson",
-        "poisson_then_rand"])
+        "poisson_then_rand", "binomial", "binomial_f64"])
 def test_distribution_samples_match(sample):
     mine, theirs = _arrays(lambda L: sample(L.distributions, L))
     np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)

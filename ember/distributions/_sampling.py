@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _torch_sampling
-from .._random import _gen, _generator
+from .._random import _generator
 from .._tensor import Tensor
 from ..autograd.node import Primitive
 from ._special import digamma_kernel
@@ -17,17 +17,6 @@ from ._special import digamma_kernel
 #: above this concentration dx/dalpha comes from the Wilson-Hilferty cube-root normal form
 #: (relative error below 1e-6 there; the series would need thousands of terms)
 _LARGE_ALPHA = 1e4
-
-
-def host_draw(draw, *tensors: Tensor) -> Tensor:
-    """``draw(rng, *host_arrays)`` on the default generator, returned as a Tensor of the
-    first tensor's dtype and device (no gradient)."""
-    first = tensors[0]
-    arrays = [np.asarray(t._backend.to_host(t.detach()._data)) for t in tensors]
-    arr = np.asarray(draw(_gen(None), *arrays)).astype(first.dtype.np, copy=False)
-    if first.device.type != "cpu":
-        arr = first._backend.from_host(arr, first.device.index)
-    return first._from_array(arr)
 
 
 def _series_grad(xp, a, x, max_iter=100000):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from .._size import Size
 from . import constraints
-from ._sampling import host_draw
 from ._special import lgamma
 from .bernoulli import BinaryParams, _enumerate, _expand_param
 from .distribution import Distribution
@@ -66,9 +65,9 @@ class Binomial(BinaryParams, Distribution):
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        count = self.total_count.detach().expand(shape)
-        probs = self.probs.detach().expand(shape)
-        return host_draw(lambda rng, n, p: rng.binomial(n.astype("int64"), p), count, probs)
+        from ..ops.random import binomial  # PyTorch's draws: torch.binomial
+        return binomial(self.total_count.detach().expand(shape).to(self.probs.dtype),
+                        self.probs.detach().expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -169,6 +169,19 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
                              else res)
 
 
+def binomial(count, prob, generator=None):
+    """Binomial counts for ``count`` trials of probability ``prob``, drawn as PyTorch draws
+    them."""
+    if not count.dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: "
+                         f"{count.dtype._legacy[:-6]}")
+    counts, probs = np.broadcast_arrays(np.asarray(count._backend.to_host(count.detach()._data)),
+                                        np.asarray(prob._backend.to_host(prob.detach()._data)))
+    draws = TS.binomial(_generator(generator), counts, probs).astype(count.dtype.np)
+    return count._from_array(count._backend.from_host(draws) if count.device.type != "cpu"
+                             else draws)
+
+
 def poisson(input, generator=None):
     """Poisson counts with rates ``input``, drawn as PyTorch draws them."""
     rates = np.asarray(input._backend.to_host(input.detach()._data))

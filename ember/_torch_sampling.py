@@ -19,8 +19,8 @@ NumPy's ``MT19937`` with legacy seeding is that stream (PyTorch seeds it with th
 * Bernoulli, exponential, geometric, Cauchy draws: one double uniform per element;
   ``multinomial``: an exponential race, or inverse CDF with replacement.
 * Gamma (Marsaglia and Tsang), Poisson (Hoermann's transformed rejection, or a product of
-  uniforms) and binomial (BTRS, or inversion) consume as many draws as their rejection loops need, so they run element after
-  element over words fetched ahead (``_Stream``).
+  uniforms) and binomial (BTRS, or inversion) consume as many draws as their rejection
+  loops need, so they run element after element over words fetched ahead (``_Stream``).
 
 float32 normals come out within a few units in the last place of PyTorch's (its log and
 sin/cos are its own polynomial approximations); everything else above is bit for bit.

@@ -307,3 +307,29 @@ def test_worker_processes_seed_like_torch():
         return [[[float(v) for v in col] for col in batch] for batch in loader]
     mine, theirs = _both(run)
     assert mine == theirs
+
+
+def test_distributed_sampler_shuffles_as_torch():
+    class Items:
+        def __len__(self):
+            return 23
+
+    def run(L):
+        out = []
+        for rank in (0, 1):
+            s = L.utils.data.DistributedSampler(Items(), num_replicas=2, rank=rank, seed=3)
+            s.set_epoch(2)
+            out.append(list(s))
+        return out
+    mine, theirs = _both(run)
+    assert mine == theirs
+
+
+def test_augmix_mixing_weights_are_torchs_dirichlet_draws():
+    from ember.vision.transforms import AugMix
+    params = np.array([[0.5, 0.5], [1.0, 1.0], [0.1, 3.0]], dtype=np.float32)
+    ember.manual_seed(0)
+    mine = AugMix()._sample_dirichlet(params)
+    torch.manual_seed(0)
+    theirs = torch._sample_dirichlet(torch.from_numpy(params)).numpy()
+    np.testing.assert_array_equal(mine, theirs)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 from typing import Iterator, Optional
 
-import numpy as np
-
+from ..._random import Generator
+from ..._torch_sampling import permutation
 from .sampler import Sampler
 
 
@@ -57,8 +57,9 @@ class DistributedSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         n = len(self.dataset)
         if self.shuffle:
-            rng = np.random.Generator(np.random.PCG64(self.seed + self.epoch))
-            indices = rng.permutation(n).tolist()
+            # PyTorch's draw: randperm from a generator seeded with seed + epoch
+            gen = Generator().manual_seed(self.seed + self.epoch)
+            indices = permutation(gen._rng, n).tolist()
         else:
             indices = list(range(n))
         if not self.drop_last:

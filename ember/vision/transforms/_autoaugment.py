@@ -7,10 +7,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..._random import _generator
+from ..._torch_sampling import standard_gamma
 from . import functional as F
 from ._convert import _arr, _from_numpy, _wrap
 from .functional import InterpolationMode
-from .transforms import _rand, _randint, _rng
+from .transforms import _rand, _randint
 
 
 # ------------------------------------------------------------------ the policies' ops
@@ -404,8 +406,13 @@ class AugMix(_PolicyBase):
         return space
 
     def _sample_dirichlet(self, params: np.ndarray) -> np.ndarray:
-        """One Dirichlet draw per row of ``params`` (a method so tests can replace it)."""
-        return _rng().dirichlet(params[0], size=params.shape[0]).astype(np.float32)
+        """One Dirichlet draw per row of ``params``, as ``torch._sample_dirichlet`` draws it
+        (gammas in double, normalised, rounded and kept inside (0, 1)); a method so tests can
+        replace it."""
+        gammas = np.maximum(standard_gamma(_generator(None), params.astype(np.float64)),
+                            np.finfo(np.float64).tiny)
+        x = (gammas / gammas.sum(-1, keepdims=True)).astype(np.float32)
+        return np.clip(x, np.finfo(np.float32).tiny, np.nextafter(np.float32(1), 0))
 
     def _chain(self, aug: Any, op_meta: _Space, fill: Any) -> Any:
         depth = self.chain_depth if self.chain_depth > 0 else _randint(1, 4)

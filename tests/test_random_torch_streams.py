@@ -184,10 +184,16 @@ def test_multinomial_errors_match():
     .sample((30,)),
     lambda D, L: L.binomial(L.tensor([0.0, 5.0, 1000.0, 20.0, 1500.0], dtype=L.float64),
                             L.tensor([0.5, 1.0, 0.5, 0.9, 0.004], dtype=L.float64)),
+    lambda D, L: D.VonMises(L.tensor([0.0, 1.0, -2.0]), L.tensor([0.5, 4.0, 1e-3]))
+    .sample((20,)),
+    lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(3)),
+                                     D.Normal(L.arange(3.0), L.ones(3))).sample((6,)),
+    lambda D, L: D.NegativeBinomial(L.tensor([3.0, 10.0]), L.tensor([0.3, 0.6])).sample((4,)),
 ], ids=["normal", "uniform", "bernoulli", "categorical", "one_hot", "multinomial",
         "exponential", "cauchy", "geometric", "log_normal", "log_normal_", "geometric_",
         "gamma", "gamma_f64", "dirichlet", "beta", "student_t", "chi2_then_rand", "poisson",
-        "poisson_then_rand", "binomial", "binomial_f64"])
+        "poisson_then_rand", "binomial", "binomial_f64", "von_mises", "mixture",
+        "negative_binomial"])
 def test_distribution_samples_match(sample):
     mine, theirs = _arrays(lambda L: sample(L.distributions, L))
     np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)

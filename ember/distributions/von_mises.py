@@ -51,7 +51,8 @@ def _rejection_sample(loc, concentration, proposal_r, shape):
         f = (1 + proposal_r * z) / (proposal_r + z)
         c = concentration * (proposal_r - f)
         accept = ((c * (2 - c) - u2) > 0) | ((c / u2).log() + 1 - c >= 0)
-        accept = accept & ~done
+        # as PyTorch's: a later round's acceptance replaces an earlier one (any accepted
+        # proposal is a valid draw), so seeded samples match
         x = where(accept, (u3 - 0.5).sign() * f.acos(), x)
         done = done | accept
     return (x + math.pi + loc) % (2 * math.pi) - math.pi

@@ -6,9 +6,9 @@ NumPy's ``MT19937`` with legacy seeding is that stream (PyTorch seeds it with th
 32 bits). What each sampler takes from it, measured against torch 2.13:
 
 * ``random()`` is one 32-bit draw; ``random64()`` two, the first the high half.
-* uniform floats keep the low ``digits`` bits of a draw (24 for float32, 11 for float16, 8 for
-  bfloat16; float64 keeps 53 of a ``random64``) scaled by 2**-digits, then ``u * (to - from) +
-  from`` with one rounding (the compiler fuses it).
+* uniform floats keep the low 24 bits of a draw (float64: 53 of a ``random64``) scaled by
+  2**-24, then ``u * (to - from) + from`` with one rounding (the compiler fuses it); float16
+  and bfloat16 round that float32 value.
 * integers in [from, to): a draw modulo the range (``random64`` when the range needs it);
   ``random_()`` without bounds: modulo the dtype's range plus one.
 * ``randperm``: the swap loop ``swap(p[i], p[i + random() % (n - i)])``.
@@ -31,9 +31,6 @@ import math
 
 import numpy as np
 
-_DIGITS = {"float32": 24, "float16": 11, "bfloat16": 8}
-
-
 def raw32(rng, n: int) -> np.ndarray:
     """``n`` 32-bit draws (uint32). ``rng`` is a NumPy Generator over the MT19937: its
     full-range uint32 ``integers`` are the raw outputs in order, 8x faster than
@@ -52,9 +49,8 @@ def unit_uniform(rng, n: int, npdt) -> np.ndarray:
     name = np.dtype(npdt).name
     if name == "float64":
         return (raw64(rng, n) & np.uint64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
-    digits = _DIGITS.get(name, 24)
-    u = (raw32(rng, n) & np.uint32((1 << digits) - 1)).astype(np.float64)
-    u *= 2.0 ** -digits
+    u = (raw32(rng, n) & np.uint32((1 << 24) - 1)).astype(np.float64)
+    u *= 2.0 ** -24
     return u
 
 
@@ -113,8 +109,9 @@ def normal(gen, n: int, npdt, mean: float, std: float) -> np.ndarray:
     rng = gen._rng
     if n < 16:
         return normal_doubles(gen, n, mean, std).astype(npdt)
-    wide = np.dtype(npdt).name == "float64"
-    ct = np.float64 if wide else np.float32
+    # float16/bfloat16: the float32 normals, rounded (PyTorch's, except the last 16 of a
+    # size that is not a multiple of 16, where its reduced-precision kernel differs)
+    ct = np.float64 if np.dtype(npdt).name == "float64" else np.float32
     u = unit_uniform(rng, n, npdt).astype(ct)
     tail = n % 16
     out = np.empty(n, ct)

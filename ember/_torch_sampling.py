@@ -57,7 +57,8 @@ def unit_uniform(rng, n: int, npdt) -> np.ndarray:
 def uniform(rng, n: int, npdt, low: float, high: float) -> np.ndarray:
     """``uniform_(low, high)``: ``u * (high - low) + low`` rounded once to ``npdt``."""
     u = unit_uniform(rng, n, npdt)
-    if np.dtype(npdt).name == "float64":
+    name = np.dtype(npdt).name
+    if name == "float64":
         u *= high - low
         u += low
         return u
@@ -67,7 +68,11 @@ def uniform(rng, n: int, npdt, low: float, high: float) -> np.ndarray:
     if lo != 0 or hi != 1:
         u *= np.float64(hi - lo)
         u += np.float64(lo)
-    return u.astype(npdt)
+    out = u.astype(np.float32)
+    if name in ("float16", "bfloat16"):  # PyTorch computes in float32, then rounds again;
+        out = out.astype(npdt)  # a value rounded onto the excluded bound becomes ``from``
+        out[out == np.asarray(high, npdt)] = np.asarray(low, npdt)
+    return out
 
 
 def integers(rng, n: int, low: int, high: int) -> np.ndarray:

@@ -50,6 +50,8 @@ def _assert_close_ulps(mine, theirs, ulps=4):
     lambda L: L.rand(40, dtype=L.float16),
     lambda L: L.empty(2, 30, dtype=L.bfloat16).uniform_(-0.3, 0.7).float(),
     lambda L: L.randn(64, dtype=L.float16),
+    lambda L: L.empty(3000, dtype=L.float16).uniform_(-9, 9),  # ties, and the excluded bound
+    lambda L: L.testing.make_tensor(40, 50, dtype=L.float16, device="cpu"),
     lambda L: L.cat([L.rand(4), L.randn(5), L.randperm(9).float(), L.rand(2)]),
     lambda L: L.empty(500).bernoulli_(0.3),
     lambda L: L.bernoulli(L.full((500,), 0.3)),
@@ -60,7 +62,8 @@ def _assert_close_ulps(mine, theirs, ulps=4):
     lambda L: L.cat([L.nn.functional.dropout(L.ones(50), 0.5), L.rand(5)]),
 ], ids=["rand", "rand_f64", "randn_small", "randn_cache", "randn_small_f64", "randint",
         "randint_64bit", "randperm", "uniform_", "uniform_f64", "random_range", "random_to",
-        "rand_f16", "uniform_bf16", "randn_f16", "mixed", "bernoulli_", "bernoulli_probs",
+        "rand_f16", "uniform_bf16", "randn_f16", "uniform_f16_wide", "make_tensor_f16",
+        "mixed", "bernoulli_", "bernoulli_probs",
         "bernoulli_f64", "dropout", "dropout2d",
         "exponential_", "dropout_then_rand"])
 def test_bit_for_bit(case, seed):

@@ -148,3 +148,14 @@ def test_as_subclass_shares_data_and_history():
     assert plain._version == view._version == 1
     with pytest.raises(TypeError, match="does not inherit from Tensor"):
         plain.as_subclass(int)
+
+
+def test_an_accumulator_outliving_its_leaf(no_gc):
+    from ember.autograd.graph import to_dot
+    from ember.autograd.node import grad_accumulator
+    x = ember.ones(2, requires_grad=True)
+    acc = grad_accumulator(x)
+    del x
+    assert acc.variable is None
+    assert "leaf freed" in to_dot(acc)
+    acc.apply_grad(np.ones(2, np.float32), False)  # nothing to fill: a no-op, no error

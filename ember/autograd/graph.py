@@ -81,6 +81,8 @@ def _key(node, seen):
 def _node_attrs(node, names, show_saved):
     if type(node) is AccumulateGrad:
         var = node.variable
+        if var is None:  # the leaf is gone (nothing can read its gradient any more)
+            return 'label="AccumulateGrad (leaf freed)", style=filled, fillcolor="#bbdefb"'
         name = names.get(id(var), "")
         label = (f"{name}\\n" if name else "") + _shape(var._data.shape)
         return f'label="{_escape(label)}", style=filled, fillcolor="#bbdefb"'

@@ -23,12 +23,17 @@ class Generator:
         self._reseed(67280421310721)
 
     def _reseed(self, seed):
+        bg = np.random.MT19937(0)
+        bg._legacy_seeding(seed & 0xFFFF_FFFF)  # PyTorch keeps the low 32 bits
+        self._adopt(seed, bg)
+
+    def _adopt(self, seed, bg, next_normal=None, next_float_normal=(0.0, False)):
+        """Take ``bg`` (an MT19937) and the cached normals as this generator's state."""
         self._seed = seed
-        self._bitgen = np.random.MT19937(0)
-        self._bitgen._legacy_seeding(seed & 0xFFFF_FFFF)  # PyTorch keeps the low 32 bits
-        self._rng = np.random.Generator(self._bitgen)
-        self._next_normal = None  # normal_distribution<double>'s cached second value
-        self._next_float_normal = (0.0, False)  # kept for PyTorch's state layout only
+        self._bitgen = bg
+        self._rng = np.random.Generator(bg)
+        self._next_normal = next_normal  # normal_distribution<double>'s cached second value
+        self._next_float_normal = next_float_normal  # kept for PyTorch's state layout only
 
     def manual_seed(self, seed):
         seed = int(seed)
@@ -75,11 +80,7 @@ class Generator:
         bg = np.random.MT19937(0)
         bg.state = {"bit_generator": "MT19937",
                     "state": {"key": key.astype(np.uint32), "pos": 625 - left}}
-        self._seed = seed
-        self._bitgen = bg
-        self._rng = np.random.Generator(bg)
-        self._next_normal = normal_y if normal_valid else None
-        self._next_float_normal = (fval, fvalid)
+        self._adopt(seed, bg, normal_y if normal_valid else None, (fval, fvalid))
 
     def get_state(self):
         """The full state as a uint8 tensor in PyTorch's layout (``set_state`` restores it;

@@ -98,6 +98,12 @@ def full_range(rng, n: int, dtype_name: str) -> np.ndarray:
     return (raw32(rng, n).astype(np.int64) % (top + 1))
 
 
+def int64_seed(rng) -> int:
+    """``torch.empty((), dtype=torch.int64).random_().item()``: how PyTorch's samplers and
+    DataLoader draw seeds."""
+    return int(full_range(rng, 1, "int64")[0])
+
+
 def permutation(rng, n: int) -> np.ndarray:
     """``randperm(n)``: PyTorch's swap loop (sequential by nature; one draw per step)."""
     p = list(range(n))

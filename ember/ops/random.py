@@ -20,6 +20,16 @@ def _float_dt(dtype, kernel="check_uniform_bounds"):
     return dt
 
 
+def _host(t):
+    """A tensor's values as a NumPy array (samplers draw on the host)."""
+    return np.asarray(t._backend.to_host(t.detach()._data))
+
+
+def _on_device(like, arr):
+    """A host array of draws as a Tensor on ``like``'s device."""
+    return like._from_array(like._backend.from_host(arr) if like.device.type != "cpu" else arr)
+
+
 def _uniform(generator, shape, dt, low=0.0, high=1.0):
     """``shape`` uniform samples on [low, high) of dtype ``dt``, drawn as PyTorch draws."""
     n = math.prod(shape)
@@ -143,7 +153,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
                            f"{input.dtype._legacy[:-6]}")
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
-    p = np.asarray(input.detach().cpu()._data)
+    p = _host(input)
     if (p < 0).any() or not np.isfinite(p).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = p.reshape(-1, p.shape[-1])
@@ -164,9 +174,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
             cdf = np.cumsum(row, dtype=np.float64)
             cdf /= cdf[-1]
             res[r] = np.searchsorted(cdf, TS.unit_uniform(rng, num_samples, np.float64))
-    res = res.astype(np.int64).reshape(p.shape[:-1] + (num_samples,))
-    return input._from_array(input._backend.from_host(res) if input.device.type != "cpu"
-                             else res)
+    return _on_device(input, res.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)))
 
 
 def binomial(count, prob, generator=None):
@@ -175,21 +183,17 @@ def binomial(count, prob, generator=None):
     if not count.dtype.is_floating_point:
         raise ValueError(f"binomial only supports floating-point dtypes for count, got: "
                          f"{count.dtype._legacy[:-6]}")
-    counts, probs = np.broadcast_arrays(np.asarray(count._backend.to_host(count.detach()._data)),
-                                        np.asarray(prob._backend.to_host(prob.detach()._data)))
-    draws = TS.binomial(_generator(generator), counts, probs).astype(count.dtype.np)
-    return count._from_array(count._backend.from_host(draws) if count.device.type != "cpu"
-                             else draws)
+    counts, probs = np.broadcast_arrays(_host(count), _host(prob))
+    return _on_device(count, TS.binomial(_generator(generator), counts, probs)
+                      .astype(count.dtype.np))
 
 
 def poisson(input, generator=None):
     """Poisson counts with rates ``input``, drawn as PyTorch draws them."""
-    rates = np.asarray(input._backend.to_host(input.detach()._data))
+    rates = _host(input)
     if (rates < 0).any() or np.isnan(rates).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    draws = TS.poisson(_generator(generator), rates).astype(input.dtype.np)
-    return input._from_array(input._backend.from_host(draws) if input.device.type != "cpu"
-                             else draws)
+    return _on_device(input, TS.poisson(_generator(generator), rates).astype(input.dtype.np))
 
 
 # ---- in-place fills used by Tensor methods and nn.init ----
@@ -198,34 +202,30 @@ def fill_random(t, method, generator=None, **kw):
     """Fill ``t`` in place with PyTorch's draws for ``method`` (uniform, normal, random,
     exponential, geometric, cauchy, log_normal, bernoulli)."""
     _check_fill(t, method, kw)
-    shape = tuple(t.shape)
+    shape, n, gen = tuple(t.shape), t.numel(), _generator(generator)
     if method == "uniform":
-        vals = _uniform(generator, shape, t.dtype, kw["from_"], kw["to"])
+        vals = TS.uniform(gen._rng, n, t.dtype.np, kw["from_"], kw["to"])
     elif method == "normal":
-        vals = _normal(generator, shape, t.dtype, kw["mean"], kw["std"])
+        vals = TS.normal(gen, n, t.dtype.np, kw["mean"], kw["std"])
     elif method == "random":
-        vals = TS.integers(_generator(generator)._rng, math.prod(shape), int(kw["from_"]),
-                           int(kw["to"])).reshape(shape)
+        vals = TS.integers(gen._rng, n, int(kw["from_"]), int(kw["to"]))
     elif method == "random_full":
-        vals = TS.full_range(_generator(generator)._rng, math.prod(shape),
-                             t.dtype.name).reshape(shape)
-    elif method == "exponential":  # PyTorch: -log1p(-u) / lambd, u a double uniform
-        u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), np.float64)
-        vals = (-np.log1p(-u) / kw["lambd"]).reshape(shape)
-    elif method == "geometric":  # PyTorch: ceil(log(u) / log1p(-p)), u a double uniform
-        u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), np.float64)
-        vals = np.ceil(np.log(u) / math.log1p(-kw["p"])).reshape(shape)
-    elif method == "cauchy":  # PyTorch: median + sigma * tan(pi * (u - 1/2))
-        u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), np.float64)
-        vals = (kw["median"] + kw["sigma"] * np.tan(np.pi * (u - 0.5))).reshape(shape)
+        vals = TS.full_range(gen._rng, n, t.dtype.name)
     elif method == "log_normal":  # PyTorch: exp of normal_distribution<double> draws
-        vals = np.exp(TS.normal_doubles(_generator(generator), math.prod(shape), kw["mean"],
-                                        kw["std"])).reshape(shape)
+        vals = np.exp(TS.normal_doubles(gen, n, kw["mean"], kw["std"]))
     elif method == "bernoulli":
         vals = _bernoulli(generator, shape, kw["p"])
+    elif method in ("exponential", "geometric", "cauchy"):  # a double uniform per element
+        u = TS.unit_uniform(gen._rng, n, np.float64)
+        if method == "exponential":  # PyTorch: -log1p(-u) / lambd
+            vals = -np.log1p(-u) / kw["lambd"]
+        elif method == "geometric":  # PyTorch: ceil(log(u) / log1p(-p))
+            vals = np.ceil(np.log(u) / math.log1p(-kw["p"]))
+        else:  # PyTorch: median + sigma * tan(pi * (u - 1/2))
+            vals = kw["median"] + kw["sigma"] * np.tan(np.pi * (u - 0.5))
     else:
         raise ValueError(method)
-    arr = np.asarray(vals).astype(t.dtype.np, copy=False)
+    arr = np.asarray(vals).astype(t.dtype.np, copy=False).reshape(shape)
     t._data[...] = t._backend.from_host(arr) if t.device.type != "cpu" else arr
     t._bump()
     return t

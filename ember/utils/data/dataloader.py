@@ -7,7 +7,7 @@ from multiprocessing.context import BaseContext
 from typing import Any, Callable, Iterable, Optional
 
 from ember._random import _generator
-from ember._torch_sampling import full_range
+from ember._torch_sampling import int64_seed
 
 from ._collate import default_collate, default_convert
 from ._worker import create_fetcher
@@ -210,7 +210,7 @@ class _BaseDataLoaderIter:
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)  # draws nothing until first used
-        self._base_seed = int(full_range(_generator(loader.generator)._rng, 1, "int64")[0])
+        self._base_seed = int64_seed(_generator(loader.generator)._rng)
         self._num_yielded = 0
 
     def __iter__(self):

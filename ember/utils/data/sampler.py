@@ -67,16 +67,15 @@ class RandomSampler(Sampler):
         n = len(self.data_source)
         gen = self.generator
         if gen is None:
-            gen = Generator().manual_seed(int(TS.full_range(_generator(None)._rng, 1,
-                                                            "int64")[0]))
-        bg = gen._rng
+            gen = Generator().manual_seed(TS.int64_seed(_generator(None)._rng))
+        rng = gen._rng
         if self.replacement:
             for size in [32] * (self.num_samples // 32) + [self.num_samples % 32]:
-                yield from TS.integers(bg, size, 0, n).tolist()
+                yield from TS.integers(rng, size, 0, n).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from TS.permutation(bg, n).tolist()
-        yield from TS.permutation(bg, n)[:self.num_samples % n].tolist()
+            yield from TS.permutation(rng, n).tolist()
+        yield from TS.permutation(rng, n)[:self.num_samples % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples

@@ -54,6 +54,7 @@ def _assert_close_ulps(mine, theirs, ulps=4):
     lambda L: L.testing.make_tensor(40, 50, dtype=L.float16, device="cpu"),
     lambda L: L.cat([L.rand(4), L.randn(5), L.randperm(9).float(), L.rand(2)]),
     lambda L: L.empty(500).bernoulli_(0.3),
+    lambda L: L.empty(50).bernoulli_(L.linspace(0, 1, 50)),
     lambda L: L.bernoulli(L.full((500,), 0.3)),
     lambda L: L.bernoulli(L.full((50,), 0.7, dtype=L.float64)),
     lambda L: L.nn.functional.dropout(L.arange(500.0), 0.4, True),
@@ -63,7 +64,7 @@ def _assert_close_ulps(mine, theirs, ulps=4):
 ], ids=["rand", "rand_f64", "randn_small", "randn_cache", "randn_small_f64", "randint",
         "randint_64bit", "randperm", "uniform_", "uniform_f64", "random_range", "random_to",
         "rand_f16", "uniform_bf16", "randn_f16", "uniform_f16_wide", "make_tensor_f16",
-        "mixed", "bernoulli_", "bernoulli_probs",
+        "mixed", "bernoulli_", "bernoulli_tensor_p", "bernoulli_probs",
         "bernoulli_f64", "dropout", "dropout2d",
         "exponential_", "dropout_then_rand"])
 def test_bit_for_bit(case, seed):

@@ -137,6 +137,8 @@ def bernoulli(input, p=None, *, generator=None):
 def _bernoulli(generator, shape, p):
     """PyTorch's draws: a uniform of ``p``'s precision per element (a double one for a
     Python number), kept where it is below ``p``."""
+    if isinstance(p, Tensor):
+        p = _host(p)
     npdt = p.dtype if isinstance(p, np.ndarray) and p.dtype.kind == "f" else np.float64
     u = TS.unit_uniform(_generator(generator)._rng, math.prod(shape), npdt).reshape(shape)
     return u.astype(npdt, copy=False) < p

@@ -91,6 +91,18 @@ class MinAll(ReduceAll, node_name="MinBackward1"):
         return xp.min(flat)
 
 
+def indexed_reduction(cls, name, input, d, keepdim, label=None):
+    """``cls`` (a reduction giving values and indices) over dim ``d``, as PyTorch's named
+    tuple ``name``; ``label`` names the op in the empty-dim error (default ``name``)."""
+    if input.ndim == 0:
+        return RETURN_TYPES[name](input.clone(), input.new_zeros((), dtype=int64))
+    if input.shape[d] == 0:
+        raise IndexError(f"{label or name}(): Expected reduction dim {d} to have non-zero "
+                         "size.")
+    vals, idx = cls.apply(input, dim=d, keepdim=keepdim, in_shape=input.shape)
+    return RETURN_TYPES[name](vals, idx)
+
+
 def _extreme(input, dim, keepdim, largest, name):
     if dim is None:
         if input.numel() == 0:
@@ -101,14 +113,8 @@ def _extreme(input, dim, keepdim, largest, name):
     if isinstance(dim, Tensor):
         from .math import maximum, minimum
         return (maximum if largest else minimum)(input, dim)
-    d = wrap_dim(dim, input.ndim)
-    if input.ndim == 0:
-        return RETURN_TYPES[name](input.clone(), input.new_zeros((), dtype=int64))
-    if input.shape[d] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    cls = MaxDim if largest else MinDim
-    vals, idx = cls.apply(input, dim=d, keepdim=keepdim, in_shape=input.shape)
-    return RETURN_TYPES[name](vals, idx)
+    return indexed_reduction(MaxDim if largest else MinDim, name, input,
+                             wrap_dim(dim, input.ndim), keepdim)
 
 
 def max(input, dim=None, keepdim=False, *, out=None):
@@ -272,10 +278,4 @@ def mode(input, dim=-1, keepdim=False):
     values=tensor(1),
     indices=tensor(3))
     """
-    d = wrap_dim(dim, input.ndim)
-    if input.ndim == 0:
-        return RETURN_TYPES["mode"](input.clone(), input.new_zeros((), dtype=int64))
-    if input.shape[d] == 0:
-        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
-    vals, idx = ModeDim.apply(input, dim=d, keepdim=keepdim, in_shape=input.shape)
-    return RETURN_TYPES["mode"](vals, idx)
+    return indexed_reduction(ModeDim, "mode", input, wrap_dim(dim, input.ndim), keepdim)

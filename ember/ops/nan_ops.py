@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import int64
 from ..autograd.node import Primitive
-from .extrema import ArgExtreme, ReduceAll
+from .extrema import ArgExtreme, ReduceAll, indexed_reduction
 from ._util import wrap_dim
-from .reduce import RETURN_TYPES
 
 
 def _lower_median(xp, flat):
@@ -72,14 +70,8 @@ def _median(input, dim, keepdim, skip_nan):
         if input.numel() == 0:
             return input.new_full((), float("nan"))
         return (NanmedianAll if skip_nan else MedianAll).apply(input)
-    d = wrap_dim(dim, input.ndim)
-    if input.ndim == 0:
-        return RETURN_TYPES[name](input.clone(), input.new_zeros((), dtype=int64))
-    if input.shape[d] == 0:
-        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
-    cls = NanmedianDim if skip_nan else MedianDim
-    vals, idx = cls.apply(input, dim=d, keepdim=keepdim, in_shape=input.shape)
-    return RETURN_TYPES[name](vals, idx)
+    return indexed_reduction(NanmedianDim if skip_nan else MedianDim, name, input,
+                             wrap_dim(dim, input.ndim), keepdim, label="median")
 
 
 def median(input, dim=None, keepdim=False):

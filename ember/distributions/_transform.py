@@ -101,6 +101,24 @@ class Transform:
         return shape
 
 
+
+
+class ParameterFree(Transform):
+    """A transform without parameters: equal to every instance of its class (the class that
+    names ``ParameterFree`` as a base)."""
+
+    _eq_class = None
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if ParameterFree in cls.__bases__:
+            cls._eq_class = cls
+
+    def __eq__(self, other):
+        return isinstance(other, self._eq_class)
+
+    __hash__ = Transform.__hash__
+
 class _InverseTransform(Transform):
     """The inverse of a transform; shares its cache."""
 

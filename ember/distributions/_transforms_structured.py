@@ -9,7 +9,7 @@ from .. import eye, linalg
 from .._size import Size
 from ..nn.functional import logsigmoid, pad, softplus
 from . import constraints
-from ._transform import Transform
+from ._transform import ParameterFree, Transform
 from ._transforms_elementwise import _clipped_sigmoid
 from .utils import finfo, tril_matrix_to_vec, vec_to_tril_matrix
 
@@ -23,7 +23,7 @@ def _at_least_one_dim(shape):
         raise ValueError("Too few dimensions on input")
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(ParameterFree):
     """Maps R^(K-1) bijectively onto the K-simplex: each coordinate (shifted by
     ``log`` of the remaining count, so zero maps to the centre) takes a sigmoid share of
     the stick left over by the previous ones.
@@ -35,11 +35,6 @@ class StickBreakingTransform(Transform):
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = Transform.__hash__
 
     @staticmethod
     def _log_offset(x):
@@ -71,17 +66,12 @@ class StickBreakingTransform(Transform):
         return shape[:-1] + (shape[-1] - 1,)
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(ParameterFree):
     """Unconstrained square matrices to lower-triangular ones with a positive diagonal
     (the strict lower triangle is kept, the diagonal exponentiated)."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = Transform.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -90,17 +80,12 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
-class PositiveDefiniteTransform(Transform):
+class PositiveDefiniteTransform(ParameterFree):
     """Unconstrained square matrices to positive-definite ones, ``L L^T`` with ``L`` from
     ``LowerCholeskyTransform``."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = Transform.__hash__
 
     def _call(self, x):
         L = LowerCholeskyTransform()(x)
